@@ -7,6 +7,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.FixedSizeBinaryVector;
@@ -46,15 +48,23 @@ public final class HttpRecordDecoder {
     private TinyIntVector family;
     private TinyIntVector direction;
     private IntVector ifindex;
-    private VarCharVector method;
-    private VarCharVector path;
-    private VarCharVector host;
+    private Utf8Column method;
+    private Utf8Column path;
+    private Utf8Column host;
     private IntVector status;
     private BigIntVector reqBytes;
     private BigIntVector respBytes;
     private BigIntVector ttfbNs;
     private BigIntVector latencyNs;
     private IntVector flags;
+
+    private BaseFixedWidthVector[] fixed;
+    private BaseFixedWidthVector[] notNullFixed;
+
+    // Buffer addresses, valid from prepare() to the end of the decode call.
+    private long tsNsAddr, srcAddr, sportAddr, dstAddr, dportAddr, familyAddr, directionAddr,
+            ifindexAddr, statusAddr, reqBytesAddr, respBytesAddr, ttfbNsAddr, latencyNsAddr, flagsAddr;
+    private long statusValidity, ttfbNsValidity, latencyNsValidity;
 
     // For the rare non-ASCII string: bytes to decode with replacement.
     private final byte[] scratch = new byte[PATH_MAX];
@@ -83,27 +93,27 @@ public final class HttpRecordDecoder {
         bind(root);
         final ByteBuffer b = buf.order() == BYTE_ORDER ? buf : buf.duplicate().order(BYTE_ORDER);
         final int start = root.getRowCount();
-        final int end = offset + length;
         final int bound = (int) Math.min(maxRecords, (long) length / SIZE);
-        ensureFixedCapacity(start + bound);
+        if ((long) start + bound > Integer.MAX_VALUE / 16) {
+            throw new IllegalArgumentException("too many rows for one root: " + start + " + " + bound);
+        }
+        prepare(start, start + bound);
 
+        final int end = offset + length;
+        final int lastRow = start + bound;
         int row = start;
         int p = offset;
-        final int lastRow = start + bound;
         while (row < lastRow && end - p >= SIZE) {
             if ((b.getShort(p + OFF_TYPE) & 0xFFFF) != TYPE_HTTP) {
                 skipped++;
-                p += SIZE;
-                continue;
+            } else {
+                decodeHttp(b, p, row, clockOffsetNs);
+                row++;
             }
-            decodeHttp(b, p, row, clockOffsetNs);
-            row++;
             p += SIZE;
         }
         nextOffset = p;
-        if (row != start) {
-            root.setRowCount(row);
-        }
+        finish(root, start, row);
         return row - start;
     }
 
@@ -120,84 +130,194 @@ public final class HttpRecordDecoder {
         return nextOffset;
     }
 
-    private void decodeHttp(ByteBuffer b, int p, int row, long clockOffsetNs) {
-        final int st = b.getShort(p + OFF_STATUS) & 0xFFFF;
-        tsNs.set(row, b.getLong(p + OFF_START_NS) + clockOffsetNs);
-        src.getDataBuffer().setBytes((long) row * ADDR_LEN, b, p + OFF_CLIENT_ADDR, ADDR_LEN);
-        src.setIndexDefined(row);
-        sport.set(row, ((b.get(p + OFF_CLIENT_PORT) & 0xFF) << 8) | (b.get(p + OFF_CLIENT_PORT + 1) & 0xFF));
-        dst.getDataBuffer().setBytes((long) row * ADDR_LEN, b, p + OFF_SERVER_ADDR, ADDR_LEN);
-        dst.setIndexDefined(row);
-        dport.set(row, ((b.get(p + OFF_SERVER_PORT) & 0xFF) << 8) | (b.get(p + OFF_SERVER_PORT + 1) & 0xFF));
-        family.set(row, b.get(p + OFF_FAMILY));
-        direction.set(row, b.get(p + OFF_DIRECTION));
-        ifindex.set(row, b.getInt(p + OFF_IFINDEX));
-        reqBytes.set(row, b.getLong(p + OFF_REQ_BYTES));
-        respBytes.set(row, b.getLong(p + OFF_RESP_BYTES));
-        flags.set(row, b.getShort(p + OFF_FLAGS) & 0xFFFF);
-        if (st != 0) {
-            status.set(row, st);
-            ttfbNs.set(row, b.getLong(p + OFF_TTFB_NS));
-            latencyNs.set(row, b.getLong(p + OFF_LATENCY_NS));
-        } else {
-            status.setNull(row);
-            ttfbNs.setNull(row);
-            latencyNs.setNull(row);
-        }
-        putUtf8(method, row, b, p + OFF_METHOD, Math.min(b.get(p + OFF_METHOD_LEN) & 0xFF, METHOD_MAX));
-        putUtf8(path, row, b, p + OFF_PATH, Math.min(b.getShort(p + OFF_PATH_LEN) & 0xFFFF, PATH_MAX));
-        int hostLen = Math.min(b.get(p + OFF_HOST_LEN) & 0xFF, HOST_MAX);
-        if (hostLen != 0) {
-            putUtf8(host, row, b, p + OFF_HOST, hostLen);
-        } else {
-            host.setNull(row);
-        }
-    }
-
-    /**
-     * Copies len bytes at b[at] into v[row] as is when they are ASCII, otherwise as their
-     * UTF-8 decoding with replacement, re-encoded. at is 8-byte aligned and the field holds
-     * a multiple of 8 bytes, so whole words never leave the field.
+    /*
+     * Hot path. Vectors are written through raw addresses: prepare() has made room for every
+     * row this call can append, and the Utf8 data buffers are checked before each string, so
+     * no write leaves its buffer. Reads go through the ByteBuffer, bounds-checked.
      */
-    private void putUtf8(VarCharVector v, int row, ByteBuffer b, int at, int len) {
-        long acc = 0;
-        int i = 0;
-        for (; i + 8 <= len; i += 8) {
-            acc |= b.getLong(at + i);
-        }
-        if (i < len) {
-            int tail = (len - i) << 3; // bits, 8..56
-            long w = b.getLong(at + i);
-            acc |= LITTLE ? w & ((1L << tail) - 1) : w & (-1L << (64 - tail));
-        }
-        if ((acc & HIGH_BITS) == 0) {
-            v.setSafe(row, b, at, len);
+    private void decodeHttp(ByteBuffer b, int p, int row, long clockOffsetNs) {
+        final long r8 = (long) row << 3;
+        final long r4 = (long) row << 2;
+        final long r16 = (long) row << 4;
+        MemoryUtil.putLong(tsNsAddr + r8, b.getLong(p + OFF_START_NS) + clockOffsetNs);
+        MemoryUtil.putLong(srcAddr + r16, b.getLong(p + OFF_CLIENT_ADDR));
+        MemoryUtil.putLong(srcAddr + r16 + 8, b.getLong(p + OFF_CLIENT_ADDR + 8));
+        MemoryUtil.putLong(dstAddr + r16, b.getLong(p + OFF_SERVER_ADDR));
+        MemoryUtil.putLong(dstAddr + r16 + 8, b.getLong(p + OFF_SERVER_ADDR + 8));
+        MemoryUtil.putInt(sportAddr + r4, ((b.get(p + OFF_CLIENT_PORT) & 0xFF) << 8) | (b.get(p + OFF_CLIENT_PORT + 1) & 0xFF));
+        MemoryUtil.putInt(dportAddr + r4, ((b.get(p + OFF_SERVER_PORT) & 0xFF) << 8) | (b.get(p + OFF_SERVER_PORT + 1) & 0xFF));
+        MemoryUtil.putByte(familyAddr + row, b.get(p + OFF_FAMILY));
+        MemoryUtil.putByte(directionAddr + row, b.get(p + OFF_DIRECTION));
+        MemoryUtil.putInt(ifindexAddr + r4, b.getInt(p + OFF_IFINDEX));
+        MemoryUtil.putLong(reqBytesAddr + r8, b.getLong(p + OFF_REQ_BYTES));
+        MemoryUtil.putLong(respBytesAddr + r8, b.getLong(p + OFF_RESP_BYTES));
+        MemoryUtil.putInt(flagsAddr + r4, b.getShort(p + OFF_FLAGS) & 0xFFFF);
+
+        final int st = b.getShort(p + OFF_STATUS) & 0xFFFF;
+        final boolean answered = st != 0;
+        // a null slot is written too (0), so a reused buffer never shows stale values
+        MemoryUtil.putInt(statusAddr + r4, st);
+        MemoryUtil.putLong(ttfbNsAddr + r8, answered ? b.getLong(p + OFF_TTFB_NS) : 0L);
+        MemoryUtil.putLong(latencyNsAddr + r8, answered ? b.getLong(p + OFF_LATENCY_NS) : 0L);
+        setValid(statusValidity, row, answered);
+        setValid(ttfbNsValidity, row, answered);
+        setValid(latencyNsValidity, row, answered);
+
+        method.put(b, p + OFF_METHOD, Math.min(b.get(p + OFF_METHOD_LEN) & 0xFF, METHOD_MAX), row, scratch);
+        path.put(b, p + OFF_PATH, Math.min(b.getShort(p + OFF_PATH_LEN) & 0xFFFF, PATH_MAX), row, scratch);
+        final int hostLen = Math.min(b.get(p + OFF_HOST_LEN) & 0xFF, HOST_MAX);
+        if (hostLen != 0) {
+            host.put(b, p + OFF_HOST, hostLen, row, scratch);
+            setValid(host.validity, row, true);
         } else {
-            b.get(at, scratch, 0, len);
-            v.setSafe(row, new String(scratch, 0, len, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
+            host.putNull(row);
+            setValid(host.validity, row, false);
         }
     }
 
-    private void ensureFixedCapacity(int rows) {
-        ensure(tsNs, rows);
-        ensure(src, rows);
-        ensure(sport, rows);
-        ensure(dst, rows);
-        ensure(dport, rows);
-        ensure(family, rows);
-        ensure(direction, rows);
-        ensure(ifindex, rows);
-        ensure(status, rows);
-        ensure(reqBytes, rows);
-        ensure(respBytes, rows);
-        ensure(ttfbNs, rows);
-        ensure(latencyNs, rows);
-        ensure(flags, rows);
+    private static void setValid(long validity, int row, boolean valid) {
+        long a = validity + (row >>> 3);
+        int bit = 1 << (row & 7);
+        byte cur = MemoryUtil.getByte(a);
+        MemoryUtil.putByte(a, (byte) (valid ? cur | bit : cur & ~bit));
     }
 
-    private static void ensure(FieldVector v, int rows) {
-        while (v.getValueCapacity() < rows) {
-            v.reAlloc();
+    /** Makes room for rows [start, limit) and caches the buffer addresses. */
+    private void prepare(int start, int limit) {
+        for (BaseFixedWidthVector v : fixed) {
+            while (v.getValueCapacity() < limit) {
+                v.reAlloc();
+            }
+        }
+        tsNsAddr = tsNs.getDataBufferAddress();
+        srcAddr = src.getDataBufferAddress();
+        sportAddr = sport.getDataBufferAddress();
+        dstAddr = dst.getDataBufferAddress();
+        dportAddr = dport.getDataBufferAddress();
+        familyAddr = family.getDataBufferAddress();
+        directionAddr = direction.getDataBufferAddress();
+        ifindexAddr = ifindex.getDataBufferAddress();
+        statusAddr = status.getDataBufferAddress();
+        reqBytesAddr = reqBytes.getDataBufferAddress();
+        respBytesAddr = respBytes.getDataBufferAddress();
+        ttfbNsAddr = ttfbNs.getDataBufferAddress();
+        latencyNsAddr = latencyNs.getDataBufferAddress();
+        flagsAddr = flags.getDataBufferAddress();
+        statusValidity = status.getValidityBufferAddress();
+        ttfbNsValidity = ttfbNs.getValidityBufferAddress();
+        latencyNsValidity = latencyNs.getValidityBufferAddress();
+        method.prepare(start, limit);
+        path.prepare(start, limit);
+        host.prepare(start, limit);
+    }
+
+    /** Marks rows [start, end) valid in the non-null columns and publishes the row count. */
+    private void finish(VectorSchemaRoot root, int start, int end) {
+        if (end == start) {
+            return;
+        }
+        for (BaseFixedWidthVector v : notNullFixed) {
+            setValidRange(v.getValidityBufferAddress(), start, end);
+        }
+        setValidRange(method.validity, start, end);
+        setValidRange(path.validity, start, end);
+        method.finish(end);
+        path.finish(end);
+        host.finish(end);
+        root.setRowCount(end);
+    }
+
+    private static void setValidRange(long validity, int from, int to) {
+        int i = from;
+        for (; i < to && (i & 7) != 0; i++) {
+            setValid(validity, i, true);
+        }
+        int bytes = (to - i) >>> 3;
+        if (bytes > 0) {
+            MemoryUtil.setMemory(validity + (i >>> 3), bytes, (byte) 0xFF);
+            i += bytes << 3;
+        }
+        for (; i < to; i++) {
+            setValid(validity, i, true);
+        }
+    }
+
+    /** Write state of one Utf8 column between prepare() and finish(). */
+    private static final class Utf8Column {
+        final VarCharVector vector;
+        long validity;
+        long offsets;
+        long data;
+        long capacity;
+        int end; // bytes used in the data buffer
+
+        Utf8Column(VarCharVector vector) {
+            this.vector = vector;
+        }
+
+        void prepare(int start, int limit) {
+            while (vector.getValueCapacity() < limit) {
+                vector.reallocValidityAndOffsetBuffers();
+            }
+            vector.fillEmpties(start); // offsets of rows before start (no-op when counts agree)
+            end = vector.getStartOffset(start);
+            validity = vector.getValidityBufferAddress();
+            offsets = vector.getOffsetBufferAddress();
+            MemoryUtil.putInt(offsets + ((long) start << 2), end);
+            refreshData();
+        }
+
+        void refreshData() {
+            data = vector.getDataBufferAddress();
+            capacity = vector.getDataBuffer().capacity();
+        }
+
+        void reserve(int bytes) {
+            while (capacity < (long) end + bytes) {
+                vector.reallocDataBuffer();
+                refreshData();
+            }
+        }
+
+        /**
+         * Appends len bytes at b[at] as row's value: as is when ASCII, else decoded with
+         * replacement and re-encoded. Copies whole words (at is 8-aligned and the field a
+         * multiple of 8 bytes, so reads stay in the field), checking for high bits on the way;
+         * the bytes written past len are overwritten by the next value or lie beyond the end.
+         */
+        void put(ByteBuffer b, int at, int len, int row, byte[] scratch) {
+            reserve(len + 8);
+            final long dst = data + end;
+            long acc = 0;
+            int i = 0;
+            for (; i + 8 <= len; i += 8) {
+                long w = b.getLong(at + i);
+                acc |= w;
+                MemoryUtil.putLong(dst + i, w);
+            }
+            if (i < len) {
+                long w = b.getLong(at + i);
+                int tail = (len - i) << 3; // 8..56 bits
+                acc |= LITTLE ? w & ((1L << tail) - 1) : w & (-1L << (64 - tail));
+                MemoryUtil.putLong(dst + i, w);
+            }
+            if ((acc & HIGH_BITS) != 0) {
+                b.get(at, scratch, 0, len);
+                byte[] valid = new String(scratch, 0, len, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+                reserve(valid.length);
+                MemoryUtil.copyToMemory(valid, 0, data + end, valid.length);
+                len = valid.length;
+            }
+            end += len;
+            MemoryUtil.putInt(offsets + ((long) (row + 1) << 2), end);
+        }
+
+        void putNull(int row) {
+            MemoryUtil.putInt(offsets + ((long) (row + 1) << 2), end);
+        }
+
+        void finish(int rows) {
+            vector.setLastSet(rows - 1);
         }
     }
 
@@ -220,15 +340,19 @@ public final class HttpRecordDecoder {
         family = (TinyIntVector) v.get(TransactionSchema.COL_FAMILY);
         direction = (TinyIntVector) v.get(TransactionSchema.COL_DIRECTION);
         ifindex = (IntVector) v.get(TransactionSchema.COL_IFINDEX);
-        method = (VarCharVector) v.get(TransactionSchema.COL_METHOD);
-        path = (VarCharVector) v.get(TransactionSchema.COL_PATH);
-        host = (VarCharVector) v.get(TransactionSchema.COL_HOST);
+        method = new Utf8Column((VarCharVector) v.get(TransactionSchema.COL_METHOD));
+        path = new Utf8Column((VarCharVector) v.get(TransactionSchema.COL_PATH));
+        host = new Utf8Column((VarCharVector) v.get(TransactionSchema.COL_HOST));
         status = (IntVector) v.get(TransactionSchema.COL_STATUS);
         reqBytes = (BigIntVector) v.get(TransactionSchema.COL_REQ_BYTES);
         respBytes = (BigIntVector) v.get(TransactionSchema.COL_RESP_BYTES);
         ttfbNs = (BigIntVector) v.get(TransactionSchema.COL_TTFB_NS);
         latencyNs = (BigIntVector) v.get(TransactionSchema.COL_LATENCY_NS);
         flags = (IntVector) v.get(TransactionSchema.COL_FLAGS);
+        notNullFixed = new BaseFixedWidthVector[] {tsNs, src, sport, dst, dport, family, direction, ifindex,
+            reqBytes, respBytes, flags};
+        fixed = new BaseFixedWidthVector[] {tsNs, src, sport, dst, dport, family, direction, ifindex,
+            reqBytes, respBytes, flags, status, ttfbNs, latencyNs};
         boundRoot = root;
         boundSchema = root.getSchema();
     }

@@ -1,0 +1,151 @@
+package io.gatelens.collector.capture;
+
+import io.gatelens.collector.bpf.BpfProgram;
+import io.gatelens.collector.bpf.CaptureConfig;
+import io.gatelens.collector.bpf.KernelCounters;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Capture on live interfaces: attaches the TC programs, drains the ring buffer on one thread
+ * into a sink, runs the idle sweep once a second, and detaches on close.
+ */
+public final class LiveCapture implements AutoCloseable {
+    /** Receives record bytes: buf[0, length) holds whole records; start_ns + clockOffsetNs = epoch ns. */
+    @FunctionalInterface
+    public interface RecordSink {
+        void accept(ByteBuffer buf, int length, long clockOffsetNs);
+    }
+
+    private static final int BUFFER_BYTES = 4 << 20;
+    private static final int POLL_MS = 100;
+    private static final long SWEEP_EVERY_NS = 1_000_000_000L;
+
+    private final BpfProgram program;
+    private final RecordSink sink;
+    private final Runnable tick;
+    private final long clockOffsetNs;
+    private final Thread drainer;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+
+    private LiveCapture(BpfProgram program, RecordSink sink, Runnable tick) {
+        this.program = program;
+        this.sink = sink;
+        this.tick = tick;
+        // bpf_ktime_get_ns and System.nanoTime are both CLOCK_MONOTONIC on Linux
+        Instant now = Instant.now();
+        this.clockOffsetNs = now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
+        this.drainer = new Thread(this::drainLoop, "gatelens-ring-drain");
+        this.drainer.setDaemon(true);
+    }
+
+    /**
+     * Loads the programs, attaches them to every interface and starts draining. tick runs on the
+     * drain thread at least every 100 ms (batch deadlines); it may be null.
+     */
+    public static LiveCapture start(CaptureConfig config, List<String> interfaces, RecordSink sink,
+                                    Runnable tick) {
+        if (interfaces.isEmpty()) {
+            throw new IllegalArgumentException("name at least one interface to capture on");
+        }
+        BpfProgram program = BpfProgram.load(config.withOffline(false));
+        try {
+            for (String ifname : interfaces) {
+                program.attach(ifname);
+            }
+        } catch (RuntimeException e) {
+            program.close();
+            throw e;
+        }
+        LiveCapture capture = new LiveCapture(program, sink, tick == null ? () -> { } : tick);
+        capture.drainer.start();
+        return capture;
+    }
+
+    /** Loopback plus every interface backed by a device (virtual ones like veth or docker0 are not). */
+    public static List<String> defaultInterfaces() {
+        List<String> out = new ArrayList<>();
+        out.add("lo");
+        try (Stream<Path> s = Files.list(Path.of("/sys/class/net"))) {
+            s.filter(p -> Files.exists(p.resolve("device")))
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .forEach(out::add);
+        } catch (IOException e) {
+            // no sysfs: loopback only
+        }
+        return out;
+    }
+
+    public long clockOffsetNs() {
+        return clockOffsetNs;
+    }
+
+    public KernelCounters counters() {
+        return program.counters();
+    }
+
+    public BpfProgram program() {
+        return program;
+    }
+
+    /** The error that stopped the drain thread, if any. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    private void drainLoop() {
+        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES);
+        long lastSweep = System.nanoTime();
+        try {
+            while (running) {
+                int n = program.drain(buf, POLL_MS);
+                if (n > 0) {
+                    sink.accept(buf, n, clockOffsetNs);
+                }
+                long now = System.nanoTime();
+                if (now - lastSweep >= SWEEP_EVERY_NS) {
+                    program.sweep();
+                    lastSweep = now;
+                }
+                tick.run();
+            }
+            int n;
+            while ((n = program.drain(buf, -1)) > 0) {
+                sink.accept(buf, n, clockOffsetNs);
+            }
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    /**
+     * Reports every transaction still open (as the idle sweep would at the end of time) and
+     * drains it, without stopping. Used before shutdown so nothing in flight is lost.
+     */
+    public void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        try {
+            drainer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops draining, detaches from every interface and unloads the programs. */
+    @Override
+    public void close() {
+        stop();
+        program.close();
+    }
+}

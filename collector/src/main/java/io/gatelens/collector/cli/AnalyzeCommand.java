@@ -1,0 +1,68 @@
+package io.gatelens.collector.cli;
+
+import io.gatelens.collector.offline.CaptureReplay;
+import io.gatelens.collector.record.TransactionBatcher;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `gatelens analyze FILE`: a capture through the same TC program, one row per transaction. */
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = "Replay a pcap/pcapng capture (plain or gzip'd) through the TC program with "
+                + "BPF_PROG_TEST_RUN and print one row per HTTP transaction.")
+final class AnalyzeCommand implements Callable<Integer> {
+    /** Files smaller than this finish before a progress bar would help. */
+    private static final long PROGRESS_MIN_BYTES = 16L << 20;
+
+    @Parameters(paramLabel = "FILE", description = "Capture file (.pcap, .pcapng, optionally .gz).")
+    Path file;
+
+    @Mixin
+    GatelensCli.KernelOptions kernel = new GatelensCli.KernelOptions();
+
+    @Option(names = "--progress", negatable = true,
+            description = "Progress bar on stderr (default: for files over 16 MB).")
+    Boolean progress;
+
+    @Override
+    public Integer call() throws IOException {
+        BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+        TransactionRowWriter writer = new TransactionRowWriter(out, kernel.format);
+        boolean showProgress = progress != null ? progress : java.nio.file.Files.size(file) >= PROGRESS_MIN_BYTES;
+        CaptureReplay.Summary summary;
+        try (BufferAllocator allocator = new RootAllocator();
+             TransactionBatcher batcher = new TransactionBatcher(allocator, 8192, Long.MAX_VALUE, batch -> {
+                 try (batch) {
+                     writer.write(batch);
+                 } catch (IOException e) {
+                     throw new UncheckedIOException(e);
+                 }
+             });
+             ProgressBar bar = showProgress ? new ProgressBarBuilder().setTaskName("analyze")
+                     .setInitialMax(java.nio.file.Files.size(file)).setStyle(ProgressBarStyle.ASCII)
+                     .setUnit(" MB", 1 << 20).continuousUpdate().build() : null) {
+            summary = CaptureReplay.replay(file, kernel.config(),
+                    (buf, n) -> batcher.append(buf, 0, n, 0L),
+                    bar == null ? null : (read, size) -> bar.stepTo(read));
+            batcher.flush();
+        }
+        writer.flush();
+        System.err.printf("gatelens: %s: %d packets (%d skipped), %d transactions; kernel %s%n",
+                file, summary.packets(), summary.packetsSkipped(), writer.rowsWritten(),
+                summary.counters().asMap());
+        return 0;
+    }
+}

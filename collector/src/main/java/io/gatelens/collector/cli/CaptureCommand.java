@@ -1,0 +1,79 @@
+package io.gatelens.collector.cli;
+
+import io.gatelens.collector.capture.LiveCapture;
+import io.gatelens.collector.record.TransactionBatcher;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `gatelens capture`: live transactions from TC on the chosen interfaces, printed as they complete. */
+@Command(name = "capture", mixinStandardHelpOptions = true,
+        description = "Attach to interfaces and print HTTP transactions as they complete (Ctrl-C stops).")
+final class CaptureCommand implements Callable<Integer> {
+    @Option(names = {"-i", "--interface"}, paramLabel = "IF",
+            description = "Interface to watch (repeatable); default: lo and every device-backed interface.")
+    List<String> interfaces = new ArrayList<>();
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long.")
+    Long durationSeconds;
+
+    @Mixin
+    GatelensCli.KernelOptions kernel = new GatelensCli.KernelOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> ifs = interfaces.isEmpty() ? LiveCapture.defaultInterfaces() : interfaces;
+        BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+        TransactionRowWriter writer = new TransactionRowWriter(out, kernel.format);
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "gatelens-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (BufferAllocator allocator = new RootAllocator();
+             TransactionBatcher batcher = new TransactionBatcher(allocator, 1024, 200, batch -> {
+                 try (batch) {
+                     writer.write(batch);
+                 } catch (IOException e) {
+                     throw new UncheckedIOException(e);
+                 }
+             })) {
+            LiveCapture capture = LiveCapture.start(kernel.config(), ifs,
+                    (buf, n, offset) -> batcher.append(buf, 0, n, offset), batcher::poll);
+            System.err.println("gatelens: capturing on " + String.join(", ", ifs) + " (Ctrl-C stops)");
+            try {
+                if (durationSeconds != null) {
+                    stop.await(durationSeconds, TimeUnit.SECONDS);
+                } else {
+                    stop.await();
+                }
+            } finally {
+                capture.stop();
+                batcher.flush();
+                writer.flush();
+                System.err.println("gatelens: kernel " + capture.counters().asMap());
+                capture.close();
+            }
+            if (capture.failure() != null) {
+                throw new IllegalStateException("draining the ring buffer failed", capture.failure());
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is what stopped us
+            }
+        }
+        return 0;
+    }
+}

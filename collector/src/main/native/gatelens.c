@@ -90,8 +90,10 @@ static void gl_throw(JNIEnv *env, const char *reason, int err, const char *fmt, 
 static const char *gl_reason_of(int err)
 {
 	err = err < 0 ? -err : err;
-	if (err == EPERM || err == EACCES)
+	if (err == EPERM)
 		return "NOT_PERMITTED";
+	if (err == EACCES) /* the verifier's verdict on an unsafe program */
+		return "VERIFIER_REJECTED";
 	if (err == ENODEV || err == ENXIO)
 		return "INTERFACE_NOT_FOUND";
 	if (err == EINVAL || err == E2BIG || err == ENOSPC)
@@ -190,7 +192,7 @@ JNIEXPORT jlong JNICALL Java_io_gatelens_collector_bpf_GatelensNative_open(
 	if (err) {
 		gatelens_bpf__destroy(s);
 		free(c);
-		if (err == -EPERM || err == -EACCES)
+		if (err == -EPERM)
 			gl_throw(env, "NOT_PERMITTED", -err,
 				 "loading BPF programs was refused (%s): run as root or grant "
 				 "CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON",
@@ -471,6 +473,25 @@ JNIEXPORT jlong JNICALL Java_io_gatelens_collector_bpf_GatelensNative_testRun(
 		return -1;
 	}
 	return (jlong)duration;
+}
+
+/* Opens and loads any BPF object file, then unloads it: the verifier's verdict, with its log
+ * in the exception when it rejects. A diagnostic, and the test of that error path. */
+JNIEXPORT void JNICALL Java_io_gatelens_collector_bpf_GatelensNative_verifyObject(JNIEnv *env,
+										   jclass cls,
+										   jstring path)
+{
+	const char *p = (*env)->GetStringUTFChars(env, path, NULL);
+	if (!p)
+		return;
+	gl_log_reset();
+	struct bpf_object *obj = bpf_object__open_file(p, NULL);
+	int err = obj ? bpf_object__load(obj) : -errno;
+	if (err)
+		gl_throw(env, obj ? gl_reason_of(err) : "BAD_ARGUMENT", -err,
+			 "the kernel rejected %s (%s); the verifier log follows", p, strerror(-err));
+	bpf_object__close(obj);
+	(*env)->ReleaseStringUTFChars(env, path, p);
 }
 
 /* sizeof and field offsets of struct gl_http_record, for the Java layout test */

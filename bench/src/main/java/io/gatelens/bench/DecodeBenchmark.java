@@ -58,8 +58,11 @@ public class DecodeBenchmark {
         for (int i = 0; i < RECORDS; i++) {
             write(records, i * HttpRecordLayout.SIZE, rnd);
         }
-        // first pass grows the vectors to their steady-state size
-        decoder.decode(records, 0, records.capacity(), root, 0);
+        // first pass grows the vectors to their steady-state size, and checks the input
+        int n = decoder.decode(records, 0, records.capacity(), root, 0);
+        if (n != RECORDS || decoder.skippedRecords() != 0) {
+            throw new IllegalStateException("decoded " + n + " of " + RECORDS + " records");
+        }
         reset();
     }
 

@@ -31,6 +31,20 @@ public final class BpfProgram implements AutoCloseable {
         return new BpfProgram(config, h);
     }
 
+    /**
+     * Loads and unloads any BPF object file: passes, or throws VERIFIER_REJECTED with the
+     * verifier's log (a diagnostic for custom builds of the programs).
+     */
+    public static void verifyObjectFile(java.nio.file.Path object) {
+        HostRequirements.checkCapabilities();
+        GatelensNative.verifyObject(object.toAbsolutePath().toString());
+    }
+
+    /** sizeof(struct gl_http_record) and its field offsets, as compiled into the native library. */
+    public static int[] nativeRecordLayout() {
+        return GatelensNative.layout();
+    }
+
     public CaptureConfig config() {
         return config;
     }

@@ -58,6 +58,9 @@ public final class GatelensNative {
      */
     static native long testRun(long handle, int prog, byte[] pkt, int repeat);
 
+    /** Loads and unloads a BPF object file; throws with the verifier log when it is rejected. */
+    static native void verifyObject(String path);
+
     /** sizeof(struct gl_http_record), its field offsets in declaration order, GL_COUNTERS_N. */
     static native int[] layout();
 

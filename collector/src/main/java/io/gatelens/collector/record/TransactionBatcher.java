@@ -24,8 +24,11 @@ import org.apache.arrow.vector.util.TransferPair;
  * drain): appends alone only close full batches. Not thread-safe.
  */
 public final class TransactionBatcher implements AutoCloseable {
-    /** Upper bound for maxRows: keeps a batch's path column well under Arrow's 2 GiB offsets. */
-    public static final int MAX_ROWS_LIMIT = 1 << 22;
+    /**
+     * Upper bound for maxRows: even if every path were invalid UTF-8 (256 bytes becoming 768),
+     * a batch's path column stays under the 2 GiB that Utf8 offsets can address.
+     */
+    public static final int MAX_ROWS_LIMIT = 1 << 20;
 
     private static final int INITIAL_ROWS = 4096;
     private static final double PATH_DENSITY = 64.0;

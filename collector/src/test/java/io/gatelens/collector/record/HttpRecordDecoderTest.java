@@ -250,6 +250,18 @@ class HttpRecordDecoderTest {
     }
 
     @Test
+    void partialRecordAfterASkippedOneIsNotRead() {
+        byte[] unknown = RecordBytes.http().type(3).build();
+        byte[] b = RecordBytes.http().path("/b").build();
+        ByteBuffer buf = RecordBytes.direct(unknown, b);
+
+        assertEquals(0, decoder.decode(buf, 0, 2 * b.length - 8, root, 0));
+        assertEquals(0, root.getRowCount());
+        assertEquals(1, decoder.skippedRecords());
+        assertEquals(b.length, decoder.nextOffset());
+    }
+
+    @Test
     void decodesAtAnOffsetAndAppendsAfterExistingRows() {
         byte[] a = RecordBytes.http().path("/first").build();
         byte[] b = RecordBytes.http().path("/second").build();

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Checks HttpRecordLayout against bpf/src/gatelens.h itself: the struct is parsed and laid out
  * with the C natural-alignment rules, and the #defines are compared, so editing one side alone
- * fails the build. (The native library's offsetof numbers are checked where it can be loaded.)
+ * fails the build without needing the native library. A check against GatelensNative.layout()
+ * (offsetof from the compiled C) belongs in io.gatelens.collector.bpf, where that method is visible.
  */
 class HttpRecordLayoutTest {
     private static final Pattern DEFINE = Pattern.compile("^#define\\s+(GL_\\w+)\\s+(.+?)\\s*(/\\*.*)?$");
@@ -74,7 +75,7 @@ class HttpRecordLayoutTest {
             offset = (offset + size - 1) / size * size;
             maxAlign = Math.max(maxAlign, size);
             String name = m.group(2);
-            String constant = "OFF_" + name.replaceFirst("^_", "").replace("_addr", "_ADDR").toUpperCase();
+            String constant = "OFF_" + name.replaceFirst("^_", "").toUpperCase(); // _pad -> OFF_PAD
             assertEquals(offset, constant(constant), name + " offset (" + constant + ")");
             seen.add(constant);
             offset += size * count;

@@ -1,0 +1,307 @@
+package io.gatelens.collector.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.gatelens.collector.bpf.CaptureConfig;
+import io.gatelens.collector.bpf.KernelCounters;
+import io.gatelens.collector.capture.LiveCapture;
+import io.gatelens.collector.record.HttpRecordDecoder;
+import io.gatelens.collector.record.HttpRecordLayout;
+import io.gatelens.collector.record.TransactionSchema;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * A {@link LiveCapture} on real interfaces plus a sink that decodes every record it drains
+ * (through {@link HttpRecordDecoder}, as the collector does) into plain {@link Txn}s that tests
+ * can wait for and assert on.
+ *
+ * <p>Kernel tests call {@link #requireBpf()} first: without root they are skipped with a message,
+ * unless GATELENS_REQUIRE_BPF=1, which turns the skip into a failure (CI must not pass silently).
+ */
+public final class CapturedTransactions implements LiveCapture.RecordSink, AutoCloseable {
+    /** How long to keep watching after the expected count arrived, to catch extra records. */
+    private static final long SETTLE_MS = 300;
+
+    /**
+     * One decoded transaction. status is 0 and ttfbNs / latencyNs are -1 when there was no
+     * response (the Arrow columns are null then); host is null when none was captured.
+     */
+    public record Txn(long tsNs, InetAddress client, int clientPort, InetAddress server, int serverPort,
+                      int family, int direction, int ifindex, String method, String path, String host,
+                      int status, long reqBytes, long respBytes, long ttfbNs, long latencyNs, int flags) {
+        public boolean has(int flag) {
+            return (flags & flag) == flag;
+        }
+
+        /** method + " " + path: the usual key of request multisets. */
+        public String request() {
+            return method + " " + path;
+        }
+
+        @Override
+        public String toString() {
+            String p = path.length() > 80 ? path.substring(0, 77) + "...(" + path.length() + ")" : path;
+            return String.format("%s %s -> %d host=%s req=%d resp=%d ttfb=%s lat=%s flags=%s v%d dir=%d if=%d %s:%d->%s:%d",
+                    method, p, status, host, reqBytes, respBytes, ms(ttfbNs), ms(latencyNs),
+                    HttpRecordLayout.flagNames(flags), family, direction, ifindex,
+                    client.getHostAddress(), clientPort, server.getHostAddress(), serverPort);
+        }
+
+        private static String ms(long ns) {
+            return ns < 0 ? "-" : String.format("%.3fms", ns / 1e6);
+        }
+    }
+
+    private final RootAllocator allocator = new RootAllocator();
+    private final HttpRecordDecoder decoder = new HttpRecordDecoder();
+    private final List<Txn> all = new ArrayList<>();
+    private volatile Throwable sinkFailure;
+    private long oddLengths;
+    private LiveCapture capture;
+
+    private CapturedTransactions() {}
+
+    // ---------------------------------------------------------------- kernel requirement
+
+    /** Skips the calling test (class) without root, or fails when GATELENS_REQUIRE_BPF=1. */
+    public static void requireBpf() {
+        boolean root = isRoot();
+        String why = "live-capture tests load eBPF programs and need root (uid 0); this process is uid "
+                + uid();
+        if (!root && "1".equals(System.getenv("GATELENS_REQUIRE_BPF"))) {
+            fail(why + ", and GATELENS_REQUIRE_BPF=1 says they must run");
+        }
+        assumeTrue(root, why + ": skipped (set GATELENS_REQUIRE_BPF=1 to make this a failure)");
+    }
+
+    private static boolean isRoot() {
+        return "0".equals(uid());
+    }
+
+    private static String uid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.substring(4).trim().split("\\s+")[1]; // real, EFFECTIVE, saved, fs
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "root".equals(System.getProperty("user.name")) ? "0" : "?";
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** requireBpf(), then loads and attaches the programs with this configuration. */
+    public static CapturedTransactions start(CaptureConfig config, List<String> interfaces) {
+        requireBpf();
+        CapturedTransactions t = new CapturedTransactions();
+        try {
+            t.capture = LiveCapture.start(config, interfaces, t, null);
+        } catch (RuntimeException | Error e) {
+            t.allocator.close();
+            throw e;
+        }
+        return t;
+    }
+
+    public LiveCapture capture() {
+        return capture;
+    }
+
+    public KernelCounters counters() {
+        return capture.counters();
+    }
+
+    /** Final drain, then stops the drain thread (the programs stay loaded and attached). */
+    public void stop() {
+        capture.stop();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (capture != null) {
+                capture.close();
+            }
+        } finally {
+            synchronized (this) {
+                allocator.close();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the sink
+
+    @Override
+    public void accept(ByteBuffer buf, int length, long clockOffsetNs) {
+        try {
+            List<Txn> rows = new ArrayList<>();
+            synchronized (this) {
+                if (length % HttpRecordLayout.SIZE != 0) {
+                    oddLengths++;
+                }
+                try (VectorSchemaRoot root = VectorSchemaRoot.create(TransactionSchema.schema(), allocator)) {
+                    root.allocateNew();
+                    int n = decoder.decode(buf, 0, length, root, clockOffsetNs);
+                    for (int i = 0; i < n; i++) {
+                        rows.add(row(root, i));
+                    }
+                }
+                all.addAll(rows);
+                notifyAll();
+            }
+        } catch (Throwable t) {
+            sinkFailure = t;
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
+    private static Txn row(VectorSchemaRoot root, int i) throws UnknownHostException {
+        BigIntVector ts = (BigIntVector) root.getVector(TransactionSchema.COL_TS_NS);
+        FixedSizeBinaryVector src = (FixedSizeBinaryVector) root.getVector(TransactionSchema.COL_SRC);
+        IntVector sport = (IntVector) root.getVector(TransactionSchema.COL_SPORT);
+        FixedSizeBinaryVector dst = (FixedSizeBinaryVector) root.getVector(TransactionSchema.COL_DST);
+        IntVector dport = (IntVector) root.getVector(TransactionSchema.COL_DPORT);
+        TinyIntVector family = (TinyIntVector) root.getVector(TransactionSchema.COL_FAMILY);
+        TinyIntVector direction = (TinyIntVector) root.getVector(TransactionSchema.COL_DIRECTION);
+        IntVector ifindex = (IntVector) root.getVector(TransactionSchema.COL_IFINDEX);
+        VarCharVector method = (VarCharVector) root.getVector(TransactionSchema.COL_METHOD);
+        VarCharVector path = (VarCharVector) root.getVector(TransactionSchema.COL_PATH);
+        VarCharVector host = (VarCharVector) root.getVector(TransactionSchema.COL_HOST);
+        IntVector status = (IntVector) root.getVector(TransactionSchema.COL_STATUS);
+        BigIntVector reqBytes = (BigIntVector) root.getVector(TransactionSchema.COL_REQ_BYTES);
+        BigIntVector respBytes = (BigIntVector) root.getVector(TransactionSchema.COL_RESP_BYTES);
+        BigIntVector ttfb = (BigIntVector) root.getVector(TransactionSchema.COL_TTFB_NS);
+        BigIntVector latency = (BigIntVector) root.getVector(TransactionSchema.COL_LATENCY_NS);
+        IntVector flags = (IntVector) root.getVector(TransactionSchema.COL_FLAGS);
+        return new Txn(ts.get(i),
+                InetAddress.getByAddress(src.get(i)), sport.get(i),
+                InetAddress.getByAddress(dst.get(i)), dport.get(i),
+                family.get(i), direction.get(i), ifindex.get(i),
+                new String(method.get(i), StandardCharsets.UTF_8),
+                new String(path.get(i), StandardCharsets.UTF_8),
+                host.isNull(i) ? null : new String(host.get(i), StandardCharsets.UTF_8),
+                status.isNull(i) ? 0 : status.get(i),
+                reqBytes.get(i), respBytes.get(i),
+                ttfb.isNull(i) ? -1 : ttfb.get(i),
+                latency.isNull(i) ? -1 : latency.get(i),
+                flags.get(i));
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** Every transaction so far, in the order the ring buffer delivered them. */
+    public synchronized List<Txn> all() {
+        return List.copyOf(all);
+    }
+
+    public synchronized List<Txn> forServerPort(int port) {
+        return all.stream().filter(t -> t.serverPort() == port).collect(Collectors.toList());
+    }
+
+    /**
+     * Waits (at most timeout) until at least n transactions with this server port arrived, then
+     * keeps watching a moment longer so that extra ones show, and returns all of them. Never
+     * fails by itself: callers assert the exact count (with {@link #describe}).
+     */
+    public List<Txn> await(int serverPort, int n, Duration timeout) {
+        return await(t -> t.serverPort() == serverPort, n, timeout);
+    }
+
+    public List<Txn> await(int serverPort, int n) {
+        return await(serverPort, n, Duration.ofSeconds(10));
+    }
+
+    public List<Txn> await(Predicate<Txn> which, int n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (count(which) < n && sinkFailure == null && capture.failure() == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        checkHealthy();
+        try {
+            Thread.sleep(SETTLE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        checkHealthy();
+        synchronized (this) {
+            return all.stream().filter(which).collect(Collectors.toList());
+        }
+    }
+
+    private long count(Predicate<Txn> which) {
+        return all.stream().filter(which).count();
+    }
+
+    /** Fails when the sink or the drain thread died (their errors would hide as "no records"). */
+    public void checkHealthy() {
+        if (sinkFailure != null) {
+            throw new AssertionError("decoding drained records failed", sinkFailure);
+        }
+        if (capture.failure() != null) {
+            throw new AssertionError("the ring-buffer drain thread died", capture.failure());
+        }
+        synchronized (this) {
+            if (oddLengths != 0 || decoder.skippedRecords() != 0) {
+                throw new AssertionError("the drain handed " + oddLengths + " buffers that were not whole "
+                        + "records, and the decoder skipped " + decoder.skippedRecords() + " unknown records");
+            }
+        }
+    }
+
+    /** Rows one per line, for assertion messages, with the kernel counters. */
+    public String describe(List<Txn> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(rows.size()).append(" captured row(s):");
+        int i = 0;
+        for (Txn t : rows) {
+            sb.append("\n  [").append(i++).append("] ").append(t);
+        }
+        try {
+            sb.append("\n  kernel counters: ").append(counters().asMap());
+        } catch (RuntimeException e) {
+            sb.append("\n  kernel counters unavailable: ").append(e);
+        }
+        return sb.toString();
+    }
+
+    /** describe() of every transaction of this server port. */
+    public String describe(int serverPort) {
+        return describe(forServerPort(serverPort));
+    }
+}

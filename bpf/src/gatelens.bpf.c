@@ -54,8 +54,9 @@ __noinline int gl_request_done(void)
 	return 0;
 }
 
-/* A head is complete: choose the body framing, and close messages that have none. */
-__noinline int gl_finish_head(__u32 srv)
+/* A head is complete: choose the body framing, and close messages that have none.
+ * update_size: the staged request entry holds fewer bytes than the head (split head). */
+__noinline int gl_finish_head(__u32 srv, __u32 update_size)
 {
 	struct gl_work *w = gl_work();
 	if (!w)
@@ -100,7 +101,7 @@ __noinline int gl_finish_head(__u32 srv)
 	if (next == GL_S_START || next == GL_S_TUNNEL) {
 		if (srv)
 			gl_response_done(0);
-		else
+		else if (update_size)
 			gl_request_done();
 	}
 	return 0;
@@ -240,7 +241,7 @@ __noinline int gl_request_head(struct __sk_buff *skb)
 	h->last_ns = w->now;
 	w->off += used > w->carry ? used - w->carry : 0;
 	if (done)
-		gl_finish_head(0);
+		gl_finish_head(0, 0);
 	else
 		h->state = GL_S_HEADERS;
 	return 0;
@@ -298,7 +299,7 @@ __noinline int gl_response_head(struct __sk_buff *skb)
 	h->last_ns = w->now;
 	w->off += used > w->carry ? used - w->carry : 0;
 	if (done)
-		gl_finish_head(1);
+		gl_finish_head(1, 0);
 	else
 		h->state = GL_S_HEADERS;
 	return 0;
@@ -341,7 +342,7 @@ __noinline int gl_head_continue(struct __sk_buff *skb, __u32 srv)
 	h->last_ns = w->now;
 	w->off += used;
 	if (done)
-		gl_finish_head(srv);
+		gl_finish_head(srv, 1);
 	return 0;
 }
 

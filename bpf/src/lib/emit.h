@@ -14,6 +14,8 @@
 
 #include "http.h"
 
+#define GL_WAKEUP_BYTES (256 << 10)
+
 __noinline int gl_emit(__u32 idx, __u32 flags, __u32 with_response)
 {
 	struct gl_work *w = gl_work();
@@ -89,7 +91,11 @@ __noinline int gl_emit(__u32 idx, __u32 flags, __u32 with_response)
 	__builtin_memcpy(r->method, p->method, GL_METHOD_MAX);
 	__builtin_memcpy(r->host, p->host, GL_HOST_MAX);
 	__builtin_memcpy(r->path, p->path, GL_PATH_MAX);
-	bpf_ringbuf_submit(r, 0);
+	/* wake the reader only once a batch is waiting; it also polls every 100 ms. One wakeup
+	 * per record would cost the host a context switch per transaction. */
+	bpf_ringbuf_submit(r, bpf_ringbuf_query(&gl_events, BPF_RB_AVAIL_DATA) >= GL_WAKEUP_BYTES
+				      ? BPF_RB_FORCE_WAKEUP
+				      : BPF_RB_NO_WAKEUP);
 	gl_count(records, 1);
 forget:
 	bpf_map_delete_elem(&gl_pending, pk);

@@ -45,12 +45,12 @@ __noinline int gl_request_done(void)
 	struct gl_conn *c = &w->conn;
 	if (c->tail == c->head)
 		return 0; /* already answered and reported */
-	__builtin_memcpy(&w->pkey.flow, &w->key, sizeof(w->pkey.flow));
-	w->pkey.idx = c->tail - 1;
-	w->pkey._pad = 0;
-	struct gl_pending *p = bpf_map_lookup_elem(&gl_pending, &w->pkey);
+	int in_map;
+	struct gl_pending *p = gl_pending_at(w, c->tail - 1, &in_map);
 	if (p)
 		p->req_bytes = c->cli.msg_bytes;
+	if (!in_map)
+		w->touched_inl = 1;
 	return 0;
 }
 
@@ -182,8 +182,9 @@ __noinline int gl_request_head(struct __sk_buff *skb)
 	h->hdr_cl = 0;
 	__u32 used = gl_head_consumed(w, h, done, m->line_done);
 
-	/* stage the FIFO entry */
-	struct gl_pending *r = &w->req;
+	/* stage the FIFO entry: inline in the flow when nothing else is pending */
+	int inl = c->tail == c->head;
+	struct gl_pending *r = inl ? &c->inl : &w->req;
 	if (c->tail - c->head >= GL_PENDING_PER_FLOW) {
 		gl_count(pending_overflow, 1);
 	} else {
@@ -229,11 +230,18 @@ __noinline int gl_request_head(struct __sk_buff *skb)
 		r->host_len = hl;
 		r->flags = flags;
 
-		__builtin_memcpy(&w->pkey.flow, &w->key, sizeof(w->pkey.flow));
-		w->pkey.idx = c->tail;
-		w->pkey._pad = 0;
-		if (bpf_map_update_elem(&gl_pending, &w->pkey, r, BPF_ANY) == 0)
+		if (inl) {
+			c->inl_idx = c->tail;
+			c->inl_valid = 1;
+			w->touched_inl = 1;
 			c->tail++;
+		} else {
+			__builtin_memcpy(&w->pkey.flow, &w->key, sizeof(w->pkey.flow));
+			w->pkey.idx = c->tail;
+			w->pkey._pad = 0;
+			if (bpf_map_update_elem(&gl_pending, &w->pkey, r, BPF_ANY) == 0)
+				c->tail++;
+		}
 		gl_count(requests, 1);
 	}
 
@@ -281,10 +289,8 @@ __noinline int gl_response_head(struct __sk_buff *skb)
 		c->resp_matched = c->head != c->tail;
 		gl_count(responses, 1);
 		if (c->resp_matched) {
-			__builtin_memcpy(&w->pkey.flow, &w->key, sizeof(w->pkey.flow));
-			w->pkey.idx = c->head;
-			w->pkey._pad = 0;
-			struct gl_pending *p = bpf_map_lookup_elem(&gl_pending, &w->pkey);
+			int in_map;
+			struct gl_pending *p = gl_pending_at(w, c->head, &in_map);
 			if (p)
 				c->resp_kind = p->kind;
 		} else {
@@ -590,6 +596,7 @@ static __always_inline int gl_handle(struct __sk_buff *skb, __u32 hook_dir)
 	w->win_off = 0;
 	w->win_len = 0;
 	w->touched_srv = 0;
+	w->touched_inl = 0;
 
 	int over = gl_process_segment(skb);
 
@@ -598,6 +605,11 @@ static __always_inline int gl_handle(struct __sk_buff *skb, __u32 hook_dir)
 	if (w->from_client || w->touched_srv || over) {
 		__builtin_memcpy(&c->cli, &wc->cli, sizeof(wc->cli));
 		c->tail = wc->tail;
+	}
+	if (w->touched_inl) {
+		__builtin_memcpy(&c->inl, &wc->inl, sizeof(wc->inl));
+		c->inl_idx = wc->inl_idx;
+		c->inl_valid = wc->inl_valid;
 	}
 	if (!w->from_client || w->touched_srv || over ||
 	    (p->tcp_flags & (GL_TCP_RST | GL_TCP_FIN))) {

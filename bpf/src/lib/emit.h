@@ -16,18 +16,29 @@
 
 #define GL_WAKEUP_BYTES (256 << 10)
 
+/* Pending request number idx: the inline slot of the flow, or its gl_pending entry. */
+static __always_inline struct gl_pending *gl_pending_at(struct gl_work *w, __u32 idx, int *in_map)
+{
+	struct gl_conn *c = &w->conn;
+	if (c->inl_valid && c->inl_idx == idx) {
+		*in_map = 0;
+		return &c->inl;
+	}
+	*in_map = 1;
+	__builtin_memcpy(&w->pkey.flow, &w->key, sizeof(w->pkey.flow));
+	w->pkey.idx = idx;
+	w->pkey._pad = 0;
+	return bpf_map_lookup_elem(&gl_pending, &w->pkey);
+}
+
 __noinline int gl_emit(__u32 idx, __u32 flags, __u32 with_response)
 {
 	struct gl_work *w = gl_work();
 	if (!w)
 		return -1;
 	struct gl_conn *c = &w->conn;
-	struct gl_pending_key *pk = &w->pkey;
-
-	__builtin_memcpy(&pk->flow, &w->key, sizeof(pk->flow));
-	pk->idx = idx;
-	pk->_pad = 0;
-	struct gl_pending *p = bpf_map_lookup_elem(&gl_pending, pk);
+	int in_map;
+	struct gl_pending *p = gl_pending_at(w, idx, &in_map);
 	if (!p) {
 		gl_count(pending_lost, 1);
 		return -1;
@@ -91,14 +102,17 @@ __noinline int gl_emit(__u32 idx, __u32 flags, __u32 with_response)
 	__builtin_memcpy(r->method, p->method, GL_METHOD_MAX);
 	__builtin_memcpy(r->host, p->host, GL_HOST_MAX);
 	__builtin_memcpy(r->path, p->path, GL_PATH_MAX);
-	/* wake the reader only once a batch is waiting; it also polls every 100 ms. One wakeup
-	 * per record would cost the host a context switch per transaction. */
-	bpf_ringbuf_submit(r, bpf_ringbuf_query(&gl_events, BPF_RB_AVAIL_DATA) >= GL_WAKEUP_BYTES
+	/* wake the reader once, when a batch has gathered (it also polls every 100 ms): a wakeup
+	 * per record would cost a context switch per transaction, and waking on every record past
+	 * the mark would cost an interrupt each while a slow reader catches up */
+	__u64 avail = bpf_ringbuf_query(&gl_events, BPF_RB_AVAIL_DATA);
+	bpf_ringbuf_submit(r, avail >= GL_WAKEUP_BYTES && avail < GL_WAKEUP_BYTES + 2 * sizeof(*r)
 				      ? BPF_RB_FORCE_WAKEUP
 				      : BPF_RB_NO_WAKEUP);
 	gl_count(records, 1);
 forget:
-	bpf_map_delete_elem(&gl_pending, pk);
+	if (in_map)
+		bpf_map_delete_elem(&gl_pending, &w->pkey);
 	return 0;
 }
 

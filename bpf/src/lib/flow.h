@@ -6,7 +6,8 @@
  *   gl_flow_key_of(&pkt, &key) -> 1 when the sender is key.a, 0 when it is key.b.
  *   gl_flows          LRU hash: canonical 4-tuple -> struct gl_conn
  *   gl_pending        LRU hash: {flow, sequence number} -> struct gl_pending (one per
- *                     request waiting for its response; FIFO [conn.head, conn.tail))
+ *                     request waiting for its response; FIFO [conn.head, conn.tail)),
+ *                     except the one kept inline in gl_conn.inl (see there)
  *
  * The key is canonical (smaller address/port first) so both directions of a connection
  * find the same entry with one lookup. Each direction's parser state lives in its own
@@ -23,6 +24,9 @@
 #endif
 #ifndef GL_MAX_PENDING
 #define GL_MAX_PENDING 65536
+#endif
+#ifndef GL_PENDING_MAP_TYPE
+#define GL_PENDING_MAP_TYPE BPF_MAP_TYPE_LRU_HASH
 #endif
 #define GL_PENDING_PER_FLOW 64 /* unanswered (pipelined) requests per connection */
 
@@ -67,26 +71,6 @@ struct gl_half {
 	__u8 hdr_flags;   /* GL_H_* */
 };
 
-struct gl_conn {
-	struct gl_half cli;
-	struct gl_half srv;
-	__u64 last_ns;       /* newest packet either way: the idle sweep reads it */
-	__u64 resp_first_ns; /* first byte of the response in progress */
-	__u32 head;          /* FIFO of unanswered requests: [head, tail) */
-	__u32 tail;
-	__u32 ifindex;
-	__u16 status;     /* status of the response in progress, 0 when none */
-	__u16 resp_flags; /* GL_F_* gathered while the response is in progress */
-	__u8 client_is_a; /* the client end is key.a */
-	__u8 direction;   /* GL_DIR_* */
-	__u8 family;
-	__u8 fin;         /* bit 0: client sent FIN, bit 1: server sent FIN */
-	__u8 resp_active; /* a final response head was parsed, body not yet complete */
-	__u8 resp_matched; /* ... and it belongs to pending[head] */
-	__u8 resp_kind;    /* GL_REQ_* of that request */
-	__u8 _pad;
-};
-
 struct gl_pending_key {
 	struct gl_flow_key flow;
 	__u32 idx;
@@ -107,6 +91,32 @@ struct gl_pending {
 	char path[GL_PATH_MAX];
 };
 
+struct gl_conn {
+	struct gl_half cli;
+	struct gl_half srv;
+	__u64 last_ns;       /* newest packet either way: the idle sweep reads it */
+	__u64 resp_first_ns; /* first byte of the response in progress */
+	__u32 head;          /* FIFO of unanswered requests: [head, tail) */
+	__u32 tail;
+	__u32 ifindex;
+	__u16 status;     /* status of the response in progress, 0 when none */
+	__u16 resp_flags; /* GL_F_* gathered while the response is in progress */
+	__u8 client_is_a; /* the client end is key.a */
+	__u8 direction;   /* GL_DIR_* */
+	__u8 family;
+	__u8 fin;         /* bit 0: client sent FIN, bit 1: server sent FIN */
+	__u8 resp_active; /* a final response head was parsed, body not yet complete */
+	__u8 resp_matched; /* ... and it belongs to pending[head] */
+	__u8 resp_kind;    /* GL_REQ_* of that request */
+	__u8 inl_valid;    /* `inl` holds request number inl_idx */
+	__u32 inl_idx;
+	__u32 _pad2;
+	/* A request pushed while none was pending lives here, not in gl_pending: most
+	 * connections never pipeline, and a hash update per request is the costliest step of
+	 * the request path (measured: ~400 ns of ~1.4 us). Written by the client side only. */
+	struct gl_pending inl;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, GL_MAX_FLOWS);
@@ -115,7 +125,7 @@ struct {
 } gl_flows SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, GL_PENDING_MAP_TYPE);
 	__uint(max_entries, GL_MAX_PENDING);
 	__type(key, struct gl_pending_key);
 	__type(value, struct gl_pending);

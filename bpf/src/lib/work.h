@@ -86,7 +86,7 @@ struct gl_work {
 	__u8 from_client;
 	__u8 touched_srv; /* a client step changed the server half (EOF response closed) */
 	__u8 touched_cli;
-	__u8 _pad;
+	__u8 touched_inl; /* the client side changed conn.inl */
 	/* +GL_CARRY_MAX+8: the packet part of a window may start after a carried prefix, and word
 	 * loads at the last index stay inside */
 	__u8 buf[GL_WIN + GL_CARRY_MAX + 8];

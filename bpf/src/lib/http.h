@@ -24,7 +24,6 @@
 #define GL_WIN_MASK (GL_WIN - 1)
 #define GL_FIND_LF 0
 #define GL_FIND_SP_LF 1
-#define GL_MAX_HDR_LINES 64
 #define GL_CHUNK_STEPS 64 /* bytes of chunk framing per call; gl_step calls again */
 
 /* chunked framing (gl_half.chunk_state) */
@@ -410,34 +409,81 @@ __noinline int gl_header_line(__u32 pos, __u32 len, __u32 want_host)
 }
 
 /*
- * Header lines from `from` to the end of the head or of the window.
- * Returns 1 with w->msg.hdr_end set when the empty line was found, 0 otherwise with
- * w->msg.scan_pos at the first line not read completely.
+ * Header lines from `from` to the end of the head or of the window, in one pass of 8-byte
+ * words: only lines that may be Host, Content-Length or Transfer-Encoding are looked at
+ * (gl_header_line). Reads at most GL_SCAN_WORDS words per call; the caller continues from
+ * w->msg.scan_pos. Returns 1 with w->msg.hdr_end set when the empty line was found, 0
+ * otherwise with w->msg.scan_pos at the first line not read completely.
  */
+#define GL_SCAN_WORDS 128
+
+/* The LFs flagged in t (SWAR mask of the word at pos): end each line there. Returns 1 at the
+ * empty line (hdr_end set), -1 past the window, 0 to go on. */
+__noinline int gl_word_lines(__u32 pos, __u64 t, __u32 want_host)
+{
+	struct gl_work *w = gl_work();
+	if (!w)
+		return -1;
+	struct gl_msg *m = &w->msg;
+	__u32 n = w->win_len;
+
+	for (int b = 0; b < 8; b++) {
+		if (!t)
+			return 0;
+		__u64 low = t & -t;
+		t &= t - 1;
+		__u32 j = 0;
+		if (!(low & 0xffffffffULL)) {
+			j += 4;
+			low >>= 32;
+		}
+		if (!(low & 0xffffULL)) {
+			j += 2;
+			low >>= 16;
+		}
+		if (!(low & 0xffULL))
+			j += 1;
+		__u32 le = pos + j;
+		if (le >= n)
+			return -1;
+		if (gl_byte(w, le) != '\n')
+			continue; /* borrow artefact above a real LF */
+		__u32 ls = GL_READ(m->scan_pos);
+		__u32 len = le - ls;
+		if (len == 0 || (len == 1 && gl_byte(w, ls) == '\r')) {
+			m->hdr_end = le + 1;
+			return 1;
+		}
+		__u8 c = gl_byte(w, ls) | 0x20;
+		if (c == 'c' || c == 't' || (c == 'h' && want_host))
+			gl_header_line(ls, len, want_host);
+		m->scan_pos = le + 1;
+	}
+	return 0;
+}
+
 __noinline int gl_scan_headers(__u32 from, __u32 want_host)
 {
 	struct gl_work *w = gl_work();
 	if (!w)
 		return 0;
 	struct gl_msg *m = &w->msg;
+	__u32 n = w->win_len;
 	__u32 pos = from;
 
-	for (int k = 0; k < GL_MAX_HDR_LINES; k++) {
-		m->scan_pos = pos;
-		if (pos >= w->win_len)
+	m->scan_pos = from;
+	for (int k = 0; k < GL_SCAN_WORDS; k++) {
+		if (pos >= n)
 			return 0;
-		int le = gl_find(pos, GL_FIND_LF);
-		if (le < 0)
-			return 0;
-		__u32 len = le - pos;
-		if (len == 0 || (len == 1 && gl_byte(w, pos) == '\r')) {
-			m->hdr_end = le + 1;
-			return 1;
+		__u64 x = gl_word(w, pos) ^ (0x0aULL * GL_ONES8);
+		__u64 t = (x - GL_ONES8) & ~x & GL_HIGH8;
+		if (t) {
+			int r = gl_word_lines(pos, t, want_host);
+			if (r)
+				return r > 0;
 		}
-		gl_header_line(pos, len, want_host);
-		pos = le + 1;
+		pos += 8;
 	}
-	m->scan_pos = pos;
 	return 0;
 }
 

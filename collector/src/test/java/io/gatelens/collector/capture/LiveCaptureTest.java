@@ -169,8 +169,16 @@ class LiveCaptureTest {
         assertTrue(t.reqBytes() > 0, "req_bytes > 0 expected" + ctx);
     }
 
+    /**
+     * Exactly these flags; GAP is ignored once TCP retransmitted on the host (loopback drops when
+     * a CPU's backlog is full, e.g. under a concurrent benchmark: real loss, rightly flagged).
+     */
     private static void assertFlags(int expected, Txn t, List<Txn> all) {
-        assertEquals(HttpRecordLayout.flagNames(expected), HttpRecordLayout.flagNames(t.flags()),
+        int flags = t.flags();
+        if ((expected & HttpRecordLayout.FLAG_GAP) == 0 && cap.counters().retransmits() > 0) {
+            flags &= ~HttpRecordLayout.FLAG_GAP;
+        }
+        assertEquals(HttpRecordLayout.flagNames(expected), HttpRecordLayout.flagNames(flags),
                 "flags of " + t + "\n" + cap.describe(all));
     }
 

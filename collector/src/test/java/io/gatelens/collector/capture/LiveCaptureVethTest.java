@@ -43,6 +43,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The pair is created with gso_max_segs 1 and MTU 1500, so every TCP segment crosses it alone
  * (no 64 KiB GSO packets): a 200 KiB body really is ~140 segments.
  *
+ * <p>The server in the namespace is python's http.server speaking HTTP/1.1 (keep-alive: with
+ * HTTP/1.0 it closes after each response, and a client that reuses the connection in that instant
+ * retries on a new one — two transactions on the wire, correctly reported, but not a fixed count).
+ *
  * <p>Names carry the process id (reruns and parallel runs do not collide), the addresses are a
  * /30 of 10.213.7.0/24 not in use on this host, and everything is removed in @AfterAll.
  */
@@ -102,7 +106,7 @@ class LiveCaptureVethTest {
         jdkPort = ports[1];
         pythonLog = dir.resolve("python.log");
         python = new ProcessBuilder("ip", "netns", "exec", NS, "/usr/bin/python3", "-m", "http.server",
-                Integer.toString(pyPort), "--bind", nsAddr, "--directory", dir.toString())
+                "--protocol", "HTTP/1.1", Integer.toString(pyPort), "--bind", nsAddr, "--directory", dir.toString())
                 .redirectErrorStream(true).redirectOutput(pythonLog.toFile()).start();
         awaitListening(nsAddr, pyPort);
 
@@ -210,7 +214,12 @@ class LiveCaptureVethTest {
         assertEquals(server + ":" + port, t.host(), "Host header" + ctx);
         assertTrue(t.ttfbNs() > 0 && t.latencyNs() >= t.ttfbNs() && t.latencyNs() < 5_000 * MS,
                 "5 s > latency >= ttfb > 0 expected" + ctx);
-        assertEquals(0, t.flags() & ~HttpRecordLayout.FLAG_RESP_EOF, "no flags but perhaps RESP_EOF" + ctx);
+        int allowed = HttpRecordLayout.FLAG_RESP_EOF;
+        if (cap.counters().retransmits() > 0) {
+            allowed |= HttpRecordLayout.FLAG_GAP; // a segment really lost (veth backlog full) and resent
+        }
+        assertEquals(List.of(), HttpRecordLayout.flagNames(t.flags() & ~allowed),
+                "no flags expected (RESP_EOF allowed, GAP when TCP retransmitted)" + ctx);
     }
 
     private static String lines(List<Txn> got) {
@@ -243,6 +252,10 @@ class LiveCaptureVethTest {
         for (Txn t : got) {
             assertOnVeth(t, HttpRecordLayout.DIR_CLIENT, hostAddr, nsAddr, pyPort, got);
         }
+        // HTTP/1.1 keep-alive: python keeps the connection until its 404 says "Connection: close"
+        long connections = got.stream().mapToInt(Txn::clientPort).distinct().count();
+        assertTrue(connections < got.size(), "keep-alive: fewer connections than requests expected, "
+                + connections + " client ports\n" + cap.describe(got));
         Txn big = got.stream().filter(t -> t.path().equals("/big.bin")).findFirst().orElseThrow();
         assertTrue(big.respBytes() >= BIG && big.respBytes() <= BIG + 1024,
                 "resp_bytes of /big.bin in [" + BIG + ", " + (BIG + 1024) + "] expected: " + big);
@@ -301,7 +314,9 @@ class LiveCaptureVethTest {
         List<Txn> all = cap.all();
         assertEquals(0, c.ringbufDrops(), "ring buffer drops: " + c.asMap());
         assertEquals(c.records(), all.size(), "every record written was drained: " + c.asMap());
-        assertEquals(0, c.gaps(), "sequence gaps on a lossless veth: " + c.asMap());
+        // a veth drops when the receiving CPU's backlog is full (a loaded host): every byte the
+        // hook never saw must have been sent again, so each gap comes with retransmissions
+        assertTrue(c.gaps() <= c.retransmits(), "gaps without retransmissions: " + c.asMap());
         assertEquals(0, c.desyncs(), "desyncs: " + c.asMap());
         System.out.println("LiveCaptureVethTest: " + all.size() + " transactions; kernel counters " + c.asMap());
     }

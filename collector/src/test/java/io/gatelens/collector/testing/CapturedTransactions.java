@@ -293,7 +293,18 @@ public final class CapturedTransactions implements LiveCapture.RecordSink, AutoC
             sb.append("\n  [").append(i++).append("] ").append(t);
         }
         try {
-            sb.append("\n  kernel counters: ").append(counters().asMap());
+            KernelCounters c = counters();
+            int drained;
+            synchronized (this) {
+                drained = all.size();
+            }
+            sb.append("\n  kernel counters: ").append(c.asMap());
+            sb.append("\n  records drained so far: ").append(drained).append(" of ").append(c.records())
+                    .append(" the kernel wrote");
+            if (c.records() > drained) {
+                sb.append(" (written but not delivered to the sink: is the drain woken? LiveCapture polls"
+                        + " with a 100 ms timeout)");
+            }
         } catch (RuntimeException e) {
             sb.append("\n  kernel counters unavailable: ").append(e);
         }

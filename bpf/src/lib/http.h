@@ -174,6 +174,23 @@ static __always_inline void gl_copy_out(struct gl_work *w, __u8 *dst, __u32 from
 		*(__u64 *)&dst[i * 8] = gl_word(w, from + i * 8);
 }
 
+/* Index of the lowest byte flagged (0x80) in a SWAR mask; BPF has no count-trailing-zeros. */
+static __always_inline __u32 gl_low_byte(__u64 t)
+{
+	__u32 j = 0;
+	if (!(t & 0xffffffffULL)) {
+		j += 4;
+		t >>= 32;
+	}
+	if (!(t & 0xffffULL)) {
+		j += 2;
+		t >>= 16;
+	}
+	if (!(t & 0xffULL))
+		j += 1;
+	return j;
+}
+
 __noinline int gl_find(__u32 from, __u32 mode)
 {
 	struct gl_work *w = gl_work();
@@ -193,17 +210,7 @@ __noinline int gl_find(__u32 from, __u32 mode)
 		}
 		if (t) {
 			/* lowest flagged byte is exact (borrows only run upwards) */
-			__u32 j = 0;
-			if (!(t & 0xffffffffULL)) {
-				j += 4;
-				t >>= 32;
-			}
-			if (!(t & 0xffffULL)) {
-				j += 2;
-				t >>= 16;
-			}
-			if (!(t & 0xffULL))
-				j += 1;
+			__u32 j = gl_low_byte(t);
 			return pos + j < n ? (int)(pos + j) : -1;
 		}
 		pos += 8;
@@ -411,11 +418,11 @@ __noinline int gl_header_line(__u32 pos, __u32 len, __u32 want_host)
 /*
  * Header lines from `from` to the end of the head or of the window, in one pass of 8-byte
  * words: only lines that may be Host, Content-Length or Transfer-Encoding are looked at
- * (gl_header_line). Reads at most GL_SCAN_WORDS words per call; the caller continues from
- * w->msg.scan_pos. Returns 1 with w->msg.hdr_end set when the empty line was found, 0
+ * (gl_header_line). Returns 1 with w->msg.hdr_end set when the empty line was found, 0
  * otherwise with w->msg.scan_pos at the first line not read completely.
  */
-#define GL_SCAN_WORDS 128
+/* the whole window: a scan that stops early must mean the window ended, nothing else */
+#define GL_SCAN_WORDS (GL_WIN / 8 + 1)
 
 /* The LFs flagged in t (SWAR mask of the word at pos): end each line there. Returns 1 at the
  * empty line (hdr_end set), -1 past the window, 0 to go on. */
@@ -430,19 +437,8 @@ __noinline int gl_word_lines(__u32 pos, __u64 t, __u32 want_host)
 	for (int b = 0; b < 8; b++) {
 		if (!t)
 			return 0;
-		__u64 low = t & -t;
+		__u32 j = gl_low_byte(t);
 		t &= t - 1;
-		__u32 j = 0;
-		if (!(low & 0xffffffffULL)) {
-			j += 4;
-			low >>= 32;
-		}
-		if (!(low & 0xffffULL)) {
-			j += 2;
-			low >>= 16;
-		}
-		if (!(low & 0xffULL))
-			j += 1;
 		__u32 le = pos + j;
 		if (le >= n)
 			return -1;

@@ -381,6 +381,10 @@ static int gl_drain_into(JNIEnv *env, struct gl_ctx *c, jobject dst, int timeout
 		return -1;
 	}
 	int err = timeout_ms >= 0 ? ring_buffer__poll(c->rb, timeout_ms) : ring_buffer__consume(c->rb);
+	/* the kernel wakes us only once a batch has gathered (emit.h): after the wait, take what
+	 * arrived without a wakeup too */
+	if (err >= 0 && timeout_ms >= 0)
+		err = ring_buffer__consume(c->rb);
 	if (err < 0 && err != -ENOSPC && err != -EINTR) {
 		gl_throw(env, "BPF_ERROR", -err, "reading the ring buffer failed: %s", strerror(-err));
 		return -1;

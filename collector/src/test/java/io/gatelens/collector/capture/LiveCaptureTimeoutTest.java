@@ -253,12 +253,8 @@ class LiveCaptureTimeoutTest {
     @Test
     @Order(100)
     void countersCountTheTimeoutsAndNoDrops() {
-        cap.stop();
-        cap.checkHealthy();
-        KernelCounters c = cap.counters();
+        KernelCounters c = cap.stopAndCheckDrained();
         List<Txn> all = cap.all();
-        assertEquals(0, c.ringbufDrops(), "ring buffer drops: " + c.asMap());
-        assertEquals(c.records(), all.size(), "every record written was drained: " + c.asMap());
         long timedOut = all.stream().filter(t -> t.has(FLAG_TIMEOUT)).count();
         assertEquals(timedOut, c.timeouts(), "timeouts counter vs TIMEOUT records: " + c.asMap() + "\n" + cap.describe(all));
         assertTrue(c.timeouts() >= 1, "at least the swept transaction: " + c.asMap());

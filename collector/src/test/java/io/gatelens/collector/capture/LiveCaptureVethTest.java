@@ -308,12 +308,8 @@ class LiveCaptureVethTest {
     @Test
     @Order(100)
     void countersShowNoDropsAndNoGaps() {
-        cap.stop();
-        cap.checkHealthy();
-        KernelCounters c = cap.counters();
+        KernelCounters c = cap.stopAndCheckDrained();
         List<Txn> all = cap.all();
-        assertEquals(0, c.ringbufDrops(), "ring buffer drops: " + c.asMap());
-        assertEquals(c.records(), all.size(), "every record written was drained: " + c.asMap());
         // a veth drops when the receiving CPU's backlog is full (a loaded host): every byte the
         // hook never saw must have been sent again, so each gap comes with retransmissions
         assertTrue(c.gaps() <= c.retransmits(), "gaps without retransmissions: " + c.asMap());

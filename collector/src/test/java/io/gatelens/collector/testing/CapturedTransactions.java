@@ -1,21 +1,15 @@
 package io.gatelens.collector.testing;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gatelens.collector.bpf.CaptureConfig;
 import io.gatelens.collector.bpf.KernelCounters;
 import io.gatelens.collector.capture.LiveCapture;
 import io.gatelens.collector.record.HttpRecordDecoder;
 import io.gatelens.collector.record.HttpRecordLayout;
+import io.gatelens.collector.record.TransactionRow;
 import io.gatelens.collector.record.TransactionSchema;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.FixedSizeBinaryVector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.TinyIntVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -85,30 +74,7 @@ public final class CapturedTransactions implements LiveCapture.RecordSink, AutoC
 
     /** Skips the calling test (class) without root, or fails when GATELENS_REQUIRE_BPF=1. */
     public static void requireBpf() {
-        boolean root = isRoot();
-        String why = "live-capture tests load eBPF programs and need root (uid 0); this process is uid "
-                + uid();
-        if (!root && "1".equals(System.getenv("GATELENS_REQUIRE_BPF"))) {
-            fail(why + ", and GATELENS_REQUIRE_BPF=1 says they must run");
-        }
-        assumeTrue(root, why + ": skipped (set GATELENS_REQUIRE_BPF=1 to make this a failure)");
-    }
-
-    private static boolean isRoot() {
-        return "0".equals(uid());
-    }
-
-    private static String uid() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.substring(4).trim().split("\\s+")[1]; // real, EFFECTIVE, saved, fs
-                }
-            }
-        } catch (IOException e) {
-            // fall through
-        }
-        return "root".equals(System.getProperty("user.name")) ? "0" : "?";
+        KernelAndCorpus.requireBpf();
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -164,9 +130,9 @@ public final class CapturedTransactions implements LiveCapture.RecordSink, AutoC
                 }
                 try (VectorSchemaRoot root = VectorSchemaRoot.create(TransactionSchema.schema(), allocator)) {
                     root.allocateNew();
-                    int n = decoder.decode(buf, 0, length, root, clockOffsetNs);
-                    for (int i = 0; i < n; i++) {
-                        rows.add(row(root, i));
+                    decoder.decode(buf, 0, length, root, clockOffsetNs);
+                    for (TransactionRow r : TransactionRow.readAll(root)) {
+                        rows.add(row(r));
                     }
                 }
                 all.addAll(rows);
@@ -180,36 +146,10 @@ public final class CapturedTransactions implements LiveCapture.RecordSink, AutoC
         }
     }
 
-    private static Txn row(VectorSchemaRoot root, int i) throws UnknownHostException {
-        BigIntVector ts = (BigIntVector) root.getVector(TransactionSchema.COL_TS_NS);
-        FixedSizeBinaryVector src = (FixedSizeBinaryVector) root.getVector(TransactionSchema.COL_SRC);
-        IntVector sport = (IntVector) root.getVector(TransactionSchema.COL_SPORT);
-        FixedSizeBinaryVector dst = (FixedSizeBinaryVector) root.getVector(TransactionSchema.COL_DST);
-        IntVector dport = (IntVector) root.getVector(TransactionSchema.COL_DPORT);
-        TinyIntVector family = (TinyIntVector) root.getVector(TransactionSchema.COL_FAMILY);
-        TinyIntVector direction = (TinyIntVector) root.getVector(TransactionSchema.COL_DIRECTION);
-        IntVector ifindex = (IntVector) root.getVector(TransactionSchema.COL_IFINDEX);
-        VarCharVector method = (VarCharVector) root.getVector(TransactionSchema.COL_METHOD);
-        VarCharVector path = (VarCharVector) root.getVector(TransactionSchema.COL_PATH);
-        VarCharVector host = (VarCharVector) root.getVector(TransactionSchema.COL_HOST);
-        IntVector status = (IntVector) root.getVector(TransactionSchema.COL_STATUS);
-        BigIntVector reqBytes = (BigIntVector) root.getVector(TransactionSchema.COL_REQ_BYTES);
-        BigIntVector respBytes = (BigIntVector) root.getVector(TransactionSchema.COL_RESP_BYTES);
-        BigIntVector ttfb = (BigIntVector) root.getVector(TransactionSchema.COL_TTFB_NS);
-        BigIntVector latency = (BigIntVector) root.getVector(TransactionSchema.COL_LATENCY_NS);
-        IntVector flags = (IntVector) root.getVector(TransactionSchema.COL_FLAGS);
-        return new Txn(ts.get(i),
-                InetAddress.getByAddress(src.get(i)), sport.get(i),
-                InetAddress.getByAddress(dst.get(i)), dport.get(i),
-                family.get(i), direction.get(i), ifindex.get(i),
-                new String(method.get(i), StandardCharsets.UTF_8),
-                new String(path.get(i), StandardCharsets.UTF_8),
-                host.isNull(i) ? null : new String(host.get(i), StandardCharsets.UTF_8),
-                status.isNull(i) ? 0 : status.get(i),
-                reqBytes.get(i), respBytes.get(i),
-                ttfb.isNull(i) ? -1 : ttfb.get(i),
-                latency.isNull(i) ? -1 : latency.get(i),
-                flags.get(i));
+    private static Txn row(TransactionRow r) {
+        return new Txn(r.tsNs(), r.src(), r.sport(), r.dst(), r.dport(), r.family(), r.direction(), r.ifindex(),
+                r.method(), r.path(), r.host(), r.status() == null ? 0 : r.status(), r.reqBytes(), r.respBytes(),
+                r.ttfbNs() == null ? -1 : r.ttfbNs(), r.latencyNs() == null ? -1 : r.latencyNs(), r.flags());
     }
 
     // ---------------------------------------------------------------- queries
@@ -269,6 +209,17 @@ public final class CapturedTransactions implements LiveCapture.RecordSink, AutoC
     }
 
     /** Fails when the sink or the drain thread died (their errors would hide as "no records"). */
+    /** Stops draining, then checks nothing was dropped and every record written was drained. */
+    public KernelCounters stopAndCheckDrained() {
+        stop();
+        checkHealthy();
+        KernelCounters c = counters();
+        org.junit.jupiter.api.Assertions.assertEquals(0, c.ringbufDrops(), "ring buffer drops: " + c.asMap());
+        org.junit.jupiter.api.Assertions.assertEquals(c.records(), all().size(),
+                "every record written was drained: " + c.asMap());
+        return c;
+    }
+
     public void checkHealthy() {
         if (sinkFailure != null) {
             throw new AssertionError("decoding drained records failed", sinkFailure);

@@ -17,6 +17,9 @@
 #include <string.h>
 #include <time.h>
 #include <net/if.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/rtnetlink.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
@@ -221,6 +224,50 @@ JNIEXPORT jlong JNICALL Java_io_gatelens_collector_bpf_GatelensNative_open(
 	return (jlong)(intptr_t)c;
 }
 
+/* TC filters on ifindex under a clsact parent (ingress 0xFFFFFFF2, egress 0xFFFFFFF3), by an
+ * rtnetlink dump; -1 when the kernel could not be asked (then the qdisc is left in place). */
+static int gl_count_filters(int ifindex, __u32 parent)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -1;
+	struct {
+		struct nlmsghdr nh;
+		struct tcmsg t;
+	} req = {
+		.nh = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
+		       .nlmsg_type = RTM_GETTFILTER,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		       .nlmsg_seq = 1},
+		.t = {.tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex, .tcm_parent = parent},
+	};
+	int count = -1;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
+		goto out;
+	static __thread char buf[32768];
+	count = 0;
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0) {
+			count = -1;
+			goto out;
+		}
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE)
+				goto out;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				count = -1;
+				goto out;
+			}
+			if (h->nlmsg_type == RTM_NEWTFILTER)
+				count++;
+		}
+	}
+out:
+	close(fd);
+	return count;
+}
+
 static void gl_detach_hook(struct gl_hook *hk)
 {
 	for (int d = 0; d < 2; d++) {
@@ -232,8 +279,10 @@ static void gl_detach_hook(struct gl_hook *hk)
 		bpf_tc_detach(&hk->hook[d], &o);
 		hk->attached[d] = 0;
 	}
-	if (hk->created_qdisc) {
-		/* ours: destroying the clsact hook removes the qdisc with it */
+	/* ours, and nobody else (another gatelens, tc users) has filters on it since */
+	if (hk->created_qdisc && gl_count_filters(hk->ifindex, 0xFFFFFFF2U) == 0 &&
+	    gl_count_filters(hk->ifindex, 0xFFFFFFF3U) == 0) {
+		/* destroying the clsact hook removes the qdisc with it */
 		hk->hook[0].attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		bpf_tc_hook_destroy(&hk->hook[0]);
 		hk->created_qdisc = 0;

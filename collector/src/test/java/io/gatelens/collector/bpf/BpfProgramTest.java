@@ -84,6 +84,26 @@ class BpfProgramTest {
     }
 
     @Test
+    void twoCollectorsOnOneInterfaceDoNotDetachEachOther() throws Exception {
+        try (BpfProgram second = BpfProgram.load(CaptureConfig.defaults())) {
+            try (BpfProgram first = BpfProgram.load(CaptureConfig.defaults())) {
+                first.attach(DUMMY); // creates the clsact qdisc
+                second.attach(DUMMY);
+                assertEquals(2, count(sh("tc filter show dev " + DUMMY + " ingress"), "name gl_tc_ingress"));
+            }
+            String left = sh("tc filter show dev " + DUMMY + " ingress");
+            assertEquals(1, count(left, "name gl_tc_ingress"), "the second collector's filter survives the first's close:\n" + left);
+            assertTrue(sh("tc qdisc show dev " + DUMMY).contains("clsact"), "the qdisc stays while in use");
+        }
+        assertEquals("", sh("tc filter show dev " + DUMMY + " ingress").trim(), "no filter of ours after both closed");
+        sh("tc qdisc del dev " + DUMMY + " clsact 2>/dev/null; true"); // created by the first, in use when it left
+    }
+
+    private static int count(String text, String word) {
+        return text.split(java.util.regex.Pattern.quote(word), -1).length - 1;
+    }
+
+    @Test
     void unknownInterfaceIsNamed() {
         try (BpfProgram p = BpfProgram.load(CaptureConfig.defaults())) {
             CollectorException e = assertThrows(CollectorException.class, () -> p.attach("nosuchif9"));

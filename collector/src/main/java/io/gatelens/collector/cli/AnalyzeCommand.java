@@ -1,5 +1,6 @@
 package io.gatelens.collector.cli;
 
+import io.gatelens.collector.bpf.CollectorException;
 import io.gatelens.collector.offline.CaptureReplay;
 import io.gatelens.collector.record.TransactionBatcher;
 import java.io.BufferedWriter;
@@ -39,6 +40,10 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!java.nio.file.Files.isReadable(file)) {
+            throw new CollectorException(CollectorException.Reason.CAPTURE_UNREADABLE,
+                    "cannot read capture " + file + " (no such file, or no permission)");
+        }
         BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
         TransactionRowWriter writer = new TransactionRowWriter(out, kernel.format);
         boolean showProgress = progress != null ? progress : java.nio.file.Files.size(file) >= PROGRESS_MIN_BYTES;

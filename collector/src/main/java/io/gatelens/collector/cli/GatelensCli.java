@@ -70,7 +70,8 @@ public final class GatelensCli implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new GatelensCli());
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            if (ex instanceof CollectorException || ex instanceof IllegalArgumentException) {
+            if (ex instanceof CollectorException || ex instanceof IllegalArgumentException
+                    || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
                 line.getErr().println("gatelens: " + ex.getMessage());
                 return 2;
             }

@@ -5,8 +5,8 @@
  * Decoded field by field in Java by
  *   collector/src/main/java/io/gatelens/collector/record/HttpRecordLayout.java
  *   collector/src/main/java/io/gatelens/collector/KernelCounters.java
- * Update both sides together; HttpRecordLayoutTest checks sizes and offsets against
- * the numbers the native library reports (gl_layout in gatelens.c).
+ * Update both sides together: HttpRecordLayoutTest checks the Java offsets against this
+ * header's text, BpfProgramTest against the compiled struct (GatelensNative.layout).
  *
  * Rules (libbpf-bootstrap / Cilium style): fixed-size fields, sizes as #define,
  * natural alignment, no packed structs. Integers are host byte order except where

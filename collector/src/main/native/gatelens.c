@@ -188,9 +188,6 @@ JNIEXPORT jlong JNICALL Java_io_gatelens_collector_bpf_GatelensNative_open(
 		bpf_map__set_max_entries(s->maps.gl_flows, (unsigned)max_flows);
 		bpf_map__set_max_entries(s->maps.gl_pending, (unsigned)max_flows);
 	}
-	if (!offline) {
-		/* the offline programs never sweep themselves; live ones only via user space too */
-	}
 	int err = gatelens_bpf__load(s);
 	if (err) {
 		gatelens_bpf__destroy(s);

@@ -127,8 +127,8 @@ public final class LiveCapture implements AutoCloseable {
     }
 
     /**
-     * Reports every transaction still open (as the idle sweep would at the end of time) and
-     * drains it, without stopping. Used before shutdown so nothing in flight is lost.
+     * Stops the drain thread after a last drain of what the kernel has written. The programs
+     * stay attached until {@link #close()}; transactions still open are not reported.
      */
     public void stop() {
         if (!running) {

@@ -23,6 +23,7 @@ public final class LiveCapture implements AutoCloseable {
         void accept(ByteBuffer buf, int length, long clockOffsetNs);
     }
 
+    private static final System.Logger LOG = System.getLogger("gatelens.capture");
     private static final int BUFFER_BYTES = 4 << 20;
     private static final int POLL_MS = 100;
     private static final long SWEEP_EVERY_NS = 1_000_000_000L;
@@ -34,6 +35,7 @@ public final class LiveCapture implements AutoCloseable {
     private final Thread drainer;
     private volatile boolean running = true;
     private volatile Throwable failure;
+    private long dropsReported;
 
     private LiveCapture(BpfProgram program, RecordSink sink, Runnable tick) {
         this.program = program;
@@ -114,6 +116,7 @@ public final class LiveCapture implements AutoCloseable {
                 if (now - lastSweep >= SWEEP_EVERY_NS) {
                     program.sweep();
                     lastSweep = now;
+                    reportDrops();
                 }
                 tick.run();
             }
@@ -123,6 +126,17 @@ public final class LiveCapture implements AutoCloseable {
             }
         } catch (Throwable t) {
             failure = t;
+        }
+    }
+
+    /** The kernel cannot wait for a slow reader: say so as soon as it had to drop records. */
+    private void reportDrops() {
+        long drops = program.counters().ringbufDrops();
+        if (drops > dropsReported) {
+            LOG.log(System.Logger.Level.WARNING, "{0} records dropped since the last report: the ring buffer "
+                    + "({1,number,#} bytes) was full because the reader falls behind; use a larger ring buffer, "
+                    + "sampling (1 in N), or a faster sink", drops - dropsReported, program.config().ringBytes());
+            dropsReported = drops;
         }
     }
 

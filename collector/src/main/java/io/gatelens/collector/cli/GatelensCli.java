@@ -37,6 +37,10 @@ public final class GatelensCli implements Runnable {
                 description = "Report open transactions of connections idle this long, flagged TIMEOUT.")
         long idleTimeoutSeconds;
 
+        @Option(names = "--ring-mib", paramLabel = "MiB", defaultValue = "16",
+                description = "Ring buffer size in MiB, a power of two (default: ${DEFAULT-VALUE}).")
+        int ringMib;
+
         @Option(names = "--format", paramLabel = "tsv|json", defaultValue = "tsv",
                 converter = FormatConverter.class,
                 description = "tsv (header + one line per transaction) or json (JSON Lines).")
@@ -47,7 +51,8 @@ public final class GatelensCli implements Runnable {
                     .withPorts(ports)
                     .withSampleEvery(sampleEvery)
                     .withMaxPathBytes(maxPathBytes)
-                    .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds));
+                    .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
+                    .withRingBytes(ringMib << 20);
         }
     }
 

@@ -14,6 +14,7 @@ import io.gatelens.collector.bpf.CollectorException;
 import io.gatelens.collector.cli.GatelensCli;
 import io.gatelens.collector.record.TransactionRow;
 import io.gatelens.collector.testing.KernelAndCorpus;
+import io.gatelens.collector.testing.Replayed;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -70,7 +71,7 @@ class CaptureFormatsTest {
             default -> pcapng();
         };
         write(file, bytes, format.endsWith(".gz"));
-        List<TransactionRow> rows = replay(file);
+        List<TransactionRow> rows = Replayed.rows(file, CaptureConfig.defaults());
         assertEquals(1, rows.size(), format + ": " + rows);
         TransactionRow t = rows.get(0);
         assertEquals("/formats?x=1", t.path());
@@ -85,18 +86,18 @@ class CaptureFormatsTest {
     void brokenFilesAreRefusedClearly() throws IOException {
         Path junk = dir.resolve("junk.pcap");
         Files.writeString(junk, "this is not a capture");
-        CollectorException e = assertThrows(CollectorException.class, () -> replay(junk));
+        CollectorException e = assertThrows(CollectorException.class, () -> Replayed.rows(junk, CaptureConfig.defaults()));
         assertEquals(CollectorException.Reason.CAPTURE_UNREADABLE, e.reason());
         assertTrue(e.getMessage().contains("not a pcap or pcapng"), e.getMessage());
 
-        CollectorException missing = assertThrows(CollectorException.class, () -> replay(dir.resolve("nope.pcap")));
+        CollectorException missing = assertThrows(CollectorException.class, () -> Replayed.rows(dir.resolve("nope.pcap"), CaptureConfig.defaults()));
         assertTrue(missing.getMessage().contains("nope.pcap"), missing.getMessage());
 
         // cut in the middle of the second packet: the first is replayed, then a clear error
         byte[] whole = pcap(1, f -> f);
         Path cut = dir.resolve("cut.pcap");
         Files.write(cut, Arrays.copyOf(whole, whole.length - 20));
-        CollectorException truncated = assertThrows(CollectorException.class, () -> replay(cut));
+        CollectorException truncated = assertThrows(CollectorException.class, () -> Replayed.rows(cut, CaptureConfig.defaults()));
         assertEquals(CollectorException.Reason.CAPTURE_UNREADABLE, truncated.reason());
         assertTrue(truncated.getMessage().contains("after 1 packets"), truncated.getMessage());
     }
@@ -131,16 +132,6 @@ class CaptureFormatsTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private static List<TransactionRow> replay(Path file) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        CaptureReplay.replay(file, CaptureConfig.defaults(), (buf, n) -> {
-            byte[] b = new byte[n];
-            buf.get(0, b);
-            bytes.write(b, 0, n);
-        }, null);
-        byte[] all = bytes.toByteArray();
-        return TransactionRow.decode(ByteBuffer.wrap(all), all.length, 0);
-    }
 
     private static void write(Path file, byte[] bytes, boolean gzip) throws IOException {
         try (OutputStream out = gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {

@@ -7,10 +7,9 @@ import io.gatelens.collector.bpf.CaptureConfig;
 import io.gatelens.collector.record.HttpRecordLayout;
 import io.gatelens.collector.record.TransactionRow;
 import io.gatelens.collector.testing.KernelAndCorpus;
-import java.io.ByteArrayOutputStream;
+import io.gatelens.collector.testing.Replayed;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,7 +68,7 @@ class CorpusTest {
     void agreesWithTshark(String capture) throws IOException {
         KernelAndCorpus.requireBpf();
         Path corpus = KernelAndCorpus.corpus();
-        List<TransactionRow> ours = replay(corpus.resolve("pcap").resolve(capture));
+        List<TransactionRow> ours = Replayed.rows(corpus.resolve("pcap").resolve(capture), CaptureConfig.defaults());
 
         Map<Long, Resp> responses = new HashMap<>();
         List<Req> requests = new ArrayList<>();
@@ -167,16 +166,6 @@ class CorpusTest {
                 + equal + " of " + compared + " responses");
     }
 
-    private static List<TransactionRow> replay(Path pcap) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        CaptureReplay.replay(pcap, CaptureConfig.defaults(), (buf, n) -> {
-            byte[] b = new byte[n];
-            buf.get(0, b);
-            bytes.write(b, 0, n);
-        }, null);
-        byte[] all = bytes.toByteArray();
-        return TransactionRow.decode(ByteBuffer.wrap(all), all.length, 0);
-    }
 
     private static void readTruth(Path file, List<Req> requests, Map<Long, Resp> responses) throws IOException {
         Set<String> seen = new HashSet<>();

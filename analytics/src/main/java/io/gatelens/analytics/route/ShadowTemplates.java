@@ -71,15 +71,9 @@ public final class ShadowTemplates {
             return OVERFLOW;
         }
         // lock-free when every node and the template exist
-        ShadowNode node = root;
-        for (String seg : segments) {
-            node = node.next(seg);
-            if (node == null) {
-                break;
-            }
-        }
-        if (node != null && node.template != null) {
-            return node.template;
+        String known = existingTemplate(segments);
+        if (known != null) {
+            return known;
         }
         synchronized (lock) {
             return createOrOverflow(segments);
@@ -111,23 +105,29 @@ public final class ShadowTemplates {
         return 512 + nodes.get() * perNode + endpoints.get() * perTemplate;
     }
 
-    /** Under the lock: walk creating what is missing, unless the endpoint bound is reached. */
-    private String createOrOverflow(String[] segments) {
-        // first without creating: another thread may have made it, or a level may have collapsed since
+    /** The template at the end of an existing walk, or null when a node or the template is missing. */
+    private String existingTemplate(String[] segments) {
         ShadowNode node = root;
         for (String seg : segments) {
             node = node.next(seg);
             if (node == null) {
-                break;
+                return null;
             }
         }
-        if (node != null && node.template != null) {
-            return node.template;
+        return node.template;
+    }
+
+    /** Under the lock: walk creating what is missing, unless the endpoint bound is reached. */
+    private String createOrOverflow(String[] segments) {
+        // first without creating: another thread may have made it, or a level may have collapsed since
+        String known = existingTemplate(segments);
+        if (known != null) {
+            return known;
         }
         if (endpoints.get() >= maxEndpoints) {
             return OVERFLOW;
         }
-        node = root;
+        ShadowNode node = root;
         StringBuilder template = new StringBuilder();
         for (String seg : segments) {
             node = node.nextOrCreate(seg);

@@ -1,0 +1,176 @@
+package io.gatelens.analytics.stats;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
+import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
+import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
+import com.datadoghq.sketch.ddsketch.store.Store;
+import java.util.Arrays;
+import java.util.NoSuchElementException;
+
+/**
+ * The one latency-sketch configuration of the product, and the conversions between a sketch and the
+ * bins that the store keeps.
+ *
+ * <p>A DDSketch with a {@link LogarithmicMapping} of {@value #RELATIVE_ACCURACY} relative accuracy:
+ * every quantile it reports is within 1% of the exact value of some sample at that rank. Values are
+ * nanoseconds, clamped to at least 1 ns so that nothing lands in the zero bucket (a sketch is then
+ * fully described by its positive bins). The store collapses its lowest bins past
+ * {@value #MAX_BINS} bins; at 1% accuracy that many bins span 1 ns to about 17 years, so in practice it
+ * never collapses and sketches merge exactly bin by bin, which is what lets the store merge them in
+ * SQL by summing counts per index.
+ */
+public final class LatencySketches {
+    public static final double RELATIVE_ACCURACY = 0.01;
+    public static final int MAX_BINS = 2048;
+
+    /** Immutable and thread-safe; shared by every sketch so that bin indexes mean the same everywhere. */
+    private static final IndexMapping MAPPING = new LogarithmicMapping(RELATIVE_ACCURACY);
+
+    private LatencySketches() {
+    }
+
+    public static DDSketch newSketch() {
+        return new DDSketch(MAPPING, () -> new CollapsingLowestDenseStore(MAX_BINS));
+    }
+
+    /** Adds one latency, clamped to at least 1 ns. */
+    public static void add(DDSketch sketch, long nanos) {
+        sketch.accept(nanos < 1 ? 1.0 : (double) nanos);
+    }
+
+    /** The bin index a latency falls into (after clamping), as {@link #add} would file it. */
+    public static int indexOf(long nanos) {
+        return MAPPING.index(nanos < 1 ? 1.0 : (double) nanos);
+    }
+
+    /** The value the sketch reports for a bin: within {@value #RELATIVE_ACCURACY} of any value in it. */
+    public static double valueNs(int index) {
+        return MAPPING.value(index);
+    }
+
+    /**
+     * The non-empty bins of a sketch made by {@link #newSketch()} and fed through {@link #add}, in
+     * ascending index order.
+     *
+     * @throws IllegalArgumentException if the sketch uses another mapping or holds zero or negative values
+     */
+    public static Bins bins(DDSketch sketch) {
+        if (!MAPPING.equals(sketch.getIndexMapping())) {
+            throw new IllegalArgumentException("sketch uses another index mapping: " + sketch.getIndexMapping());
+        }
+        Store positive = sketch.getPositiveValueStore();
+        if (!sketch.getNegativeValueStore().isEmpty() || sketch.getCount() != positive.getTotalCount()) {
+            throw new IllegalArgumentException("sketch holds zero or negative values; latencies are clamped to >= 1 ns");
+        }
+        if (positive.isEmpty()) {
+            return Bins.EMPTY;
+        }
+        int span = positive.getMaxIndex() - positive.getMinIndex() + 1;
+        int[] indexes = new int[span];
+        long[] counts = new long[span];
+        int[] n = {0};
+        positive.forEach((index, count) -> {
+            indexes[n[0]] = index;
+            // counts are whole numbers held in doubles (each sample adds 1.0)
+            counts[n[0]] = Math.round(count);
+            n[0]++;
+        });
+        return new Bins(Arrays.copyOf(indexes, n[0]), Arrays.copyOf(counts, n[0]));
+    }
+
+    public static DDSketch fromBins(Bins bins) {
+        DDSketch sketch = newSketch();
+        Store positive = sketch.getPositiveValueStore();
+        int[] indexes = bins.indexes();
+        long[] counts = bins.counts();
+        for (int i = 0; i < indexes.length; i++) {
+            positive.add(indexes[i], counts[i]);
+        }
+        return sketch;
+    }
+
+    /**
+     * The quantile of merged bins with the semantics of {@link DDSketch#getValueAtQuantile}: rank =
+     * q * (count - 1), the first bin whose cumulative count exceeds the rank, its
+     * {@link #valueNs value}. Arithmetic in doubles as the sketch does, so results are identical.
+     *
+     * @throws IllegalArgumentException if q is not within [0, 1]
+     * @throws NoSuchElementException if the bins are empty, as the sketch does
+     */
+    public static double quantileNs(Bins bins, double q) {
+        if (!(q >= 0 && q <= 1)) {
+            throw new IllegalArgumentException("quantile must be within [0, 1], got " + q);
+        }
+        long total = bins.count();
+        if (total == 0) {
+            throw new NoSuchElementException("no values");
+        }
+        double rank = q * ((double) total - 1);
+        double cumulative = 0;
+        int[] indexes = bins.indexes();
+        long[] counts = bins.counts();
+        for (int i = 0; i < indexes.length; i++) {
+            cumulative += counts[i];
+            if (cumulative > rank) {
+                return MAPPING.value(indexes[i]);
+            }
+        }
+        // unreachable: the last cumulative count is total > rank
+        throw new IllegalStateException("rank " + rank + " beyond total " + total);
+    }
+
+    /**
+     * Bins of one sketch: ascending bin indexes and their counts (parallel arrays). The record takes
+     * the arrays as they are, without copying: do not modify them afterwards.
+     */
+    public record Bins(int[] indexes, long[] counts) {
+        public static final Bins EMPTY = new Bins(new int[0], new long[0]);
+
+        public Bins {
+            if (indexes.length != counts.length) {
+                throw new IllegalArgumentException(indexes.length + " indexes but " + counts.length + " counts");
+            }
+            for (int i = 0; i < indexes.length; i++) {
+                if (counts[i] <= 0) {
+                    throw new IllegalArgumentException("bin " + indexes[i] + " has count " + counts[i] + "; counts must be > 0");
+                }
+                if (i > 0 && indexes[i] <= indexes[i - 1]) {
+                    throw new IllegalArgumentException("bin indexes must ascend strictly: " + indexes[i - 1] + " then " + indexes[i]);
+                }
+            }
+        }
+
+        /** Number of values: the sum of the counts. */
+        public long count() {
+            long total = 0;
+            for (long c : counts) {
+                total += c;
+            }
+            return total;
+        }
+
+        public boolean isEmpty() {
+            return indexes.length == 0;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bins b && Arrays.equals(indexes, b.indexes) && Arrays.equals(counts, b.counts);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(indexes) + Arrays.hashCode(counts);
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder("Bins[");
+            for (int i = 0; i < indexes.length; i++) {
+                sb.append(i == 0 ? "" : ", ").append(indexes[i]).append('=').append(counts[i]);
+            }
+            return sb.append(']').toString();
+        }
+    }
+}

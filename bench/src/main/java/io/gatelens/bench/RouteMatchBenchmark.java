@@ -64,31 +64,10 @@ public class RouteMatchBenchmark {
         ApiSpec api = new SpecLoader().load(spec);
         trie = RouteTrie.build(api.routeEntries());
         List<Operation> ops = api.operations();
-        SplittableRandom rnd = new SplittableRandom(42);
         hosts = new String[REQUESTS];
         methods = new String[REQUESTS];
         paths = new String[REQUESTS];
-        int expectedHits = 0;
-        for (int i = 0; i < REQUESTS; i++) {
-            Operation op = ops.get(rnd.nextInt(ops.size()));
-            ServerBinding server = api.serversOf(op).get(0);
-            hosts[i] = server.host();
-            methods[i] = op.method();
-            String path = server.basePath() + concrete(op.pathTemplate(), rnd);
-            if (rnd.nextInt(100) < MISS_PERCENT) {
-                switch (rnd.nextInt(3)) {
-                    case 0 -> path = path + "/unknown-" + rnd.nextInt(1000);
-                    case 1 -> path = MISSES[rnd.nextInt(MISSES.length)];
-                    default -> methods[i] = op.method().equals("TRACE") ? "GET" : "TRACE";
-                }
-            } else {
-                expectedHits++;
-            }
-            if (rnd.nextBoolean()) {
-                path = path + "?per_page=100&page=" + (1 + rnd.nextInt(20));
-            }
-            paths[i] = path;
-        }
+        int expectedHits = generate(api, new SplittableRandom(42), hosts, methods, paths);
         for (int i = distinctPaths; i < REQUESTS; i++) {
             hosts[i] = hosts[i % distinctPaths];
             methods[i] = methods[i % distinctPaths];
@@ -119,6 +98,36 @@ public class RouteMatchBenchmark {
             }
         }
         return matched;
+    }
+
+    /**
+     * Fills hosts/methods/paths with requests to the spec's operations, {@value #MISS_PERCENT}% of them
+     * made into misses; returns how many are hits. Shared with {@link IngestBenchmark}.
+     */
+    static int generate(ApiSpec api, SplittableRandom rnd, String[] hosts, String[] methods, String[] paths) {
+        List<Operation> ops = api.operations();
+        int expectedHits = 0;
+        for (int i = 0; i < paths.length; i++) {
+            Operation op = ops.get(rnd.nextInt(ops.size()));
+            ServerBinding server = api.serversOf(op).get(0);
+            hosts[i] = server.host();
+            methods[i] = op.method();
+            String path = server.basePath() + concrete(op.pathTemplate(), rnd);
+            if (rnd.nextInt(100) < MISS_PERCENT) {
+                switch (rnd.nextInt(3)) {
+                    case 0 -> path = path + "/unknown-" + rnd.nextInt(1000);
+                    case 1 -> path = MISSES[rnd.nextInt(MISSES.length)];
+                    default -> methods[i] = op.method().equals("TRACE") ? "GET" : "TRACE";
+                }
+            } else {
+                expectedHits++;
+            }
+            if (rnd.nextBoolean()) {
+                path = path + "?per_page=100&page=" + (1 + rnd.nextInt(20));
+            }
+            paths[i] = path;
+        }
+        return expectedHits;
     }
 
     /**

@@ -634,6 +634,24 @@ public final class SpecLoader {
     }
 
     /**
+     * A server URL a user gives to bind a spec elsewhere than its own servers say (a gateway that
+     * rewrites hosts or paths), e.g. {@code https://gw.example.com/petstore} or {@code /petstore}.
+     *
+     * @throws SpecException when the URL is blank, too long or names no usable host or port
+     */
+    public static ServerBinding serverOverride(String url) throws SpecException {
+        if (url == null || url.isBlank() || url.length() > 2048) {
+            throw new SpecException("a server URL must be 1 to 2048 characters");
+        }
+        List<String> notes = new ArrayList<>();
+        ServerBinding binding = parseServerUrl(url, notes);
+        if (!notes.isEmpty()) {
+            throw new SpecException("unusable server URL", notes);
+        }
+        return binding;
+    }
+
+    /**
      * host[:port] and base path of a server URL. Absolute ({@code https://h:8443/v1}) and
      * protocol-relative ({@code //h/v1}) URLs name a host; the scheme's default port is dropped. A
      * relative URL ({@code /v1}, {@code v1}) is bound to no host.

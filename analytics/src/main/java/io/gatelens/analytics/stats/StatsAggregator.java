@@ -82,6 +82,30 @@ public final class StatsAggregator {
         return rows;
     }
 
+    /**
+     * Copies of the rows of every minute still held (not removed): what a flush writes as the open
+     * minutes, so a crash loses at most one flush interval of them.
+     */
+    public List<MinuteRow> snapshot() {
+        List<MinuteRow> rows = new ArrayList<>();
+        for (MinuteBucket bucket : buckets.values()) {
+            List<MinuteRow> own = new ArrayList<>();
+            synchronized (bucket) {
+                if (bucket.taken) {
+                    continue;
+                }
+                bucket.addRowsTo(own);
+                for (MinuteRow row : own) {
+                    EndpointMinute copy = new EndpointMinute();
+                    copy.merge(row.stats());
+                    rows.add(new MinuteRow(row.minuteEpochSecond(), row.endpointId(), row.host(), copy));
+                }
+            }
+        }
+        rows.sort(ROW_ORDER);
+        return rows;
+    }
+
     /** Removes and returns the rows of every minute, complete or not (shutdown). */
     public List<MinuteRow> takeAll() {
         List<MinuteRow> rows = new ArrayList<>();

@@ -41,6 +41,6 @@ class DemoRunnerTest {
         }
         assertEquals(0, client.failedCount());
         assertTrue(api.requestCounts().values().stream().mapToLong(Long::longValue).sum() >= 20, api.requestCounts().toString());
-        given().when().get("/api/ping").then().statusCode(200); // the service's own port is untouched
+        given().when().get("/api/status").then().statusCode(200); // the service's own port is untouched
     }
 }

@@ -19,8 +19,8 @@ public final class GatelensCli implements Runnable {
         CommandLine.usage(this, System.out);
     }
 
-    /** Options shared by analyze and capture: what the kernel programs are told. */
-    static final class KernelOptions {
+    /** Options shared by analyze and capture (and the analytics' report): what the kernel programs are told. */
+    public static final class KernelOptions {
         @Option(names = "--port", split = ",", paramLabel = "PORT",
                 description = "Only these TCP ports (either end); default: every port.")
         Set<Integer> ports = new TreeSet<>();
@@ -46,7 +46,11 @@ public final class GatelensCli implements Runnable {
                 description = "tsv (header + one line per transaction) or json (JSON Lines).")
         TransactionRowWriter.Format format;
 
-        CaptureConfig config() {
+        public TransactionRowWriter.Format format() {
+            return format;
+        }
+
+        public CaptureConfig config() {
             return CaptureConfig.defaults()
                     .withPorts(ports)
                     .withSampleEvery(sampleEvery)
@@ -56,7 +60,7 @@ public final class GatelensCli implements Runnable {
         }
     }
 
-    static final class FormatConverter implements CommandLine.ITypeConverter<TransactionRowWriter.Format> {
+    public static final class FormatConverter implements CommandLine.ITypeConverter<TransactionRowWriter.Format> {
         @Override
         public TransactionRowWriter.Format convert(String value) {
             try {
@@ -73,7 +77,11 @@ public final class GatelensCli implements Runnable {
 
     /** Runs the command line; returns the exit code (for tests). */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new GatelensCli());
+        return run(new CommandLine(new GatelensCli()), args);
+    }
+
+    /** Runs a command line with gatelens' error handling: clear one-line errors, exit codes 1 and 2. */
+    public static int run(CommandLine cl, String... args) {
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (ex instanceof CollectorException || ex instanceof IllegalArgumentException
                     || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {

@@ -30,6 +30,15 @@ public final class TransactionRowWriter implements Flushable {
     /** Output format. */
     public enum Format { TSV, JSON }
 
+    /** Columns added after the transaction's own (e.g. the operation a report matched it to). */
+    public interface Annotation {
+        /** Column names, fixed for the writer's life. */
+        List<String> columns();
+
+        /** One value per column for row r of root (null: empty in TSV, null in JSON). */
+        String[] values(VectorSchemaRoot root, int r);
+    }
+
     private static final String[] COLUMNS = TransactionSchema.schema().getFields().stream()
             .map(f -> f.getName()).toArray(String[]::new);
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -38,12 +47,19 @@ public final class TransactionRowWriter implements Flushable {
     private final Format format;
     private final JsonGenerator json;
     private final StringBuilder line = new StringBuilder(512);
+    private final Annotation annotation;
     private boolean headerWritten;
     private long rows;
 
     /** Writes to out (a {@link Writer} is used directly, another Appendable is adapted). */
     public TransactionRowWriter(Appendable out, Format format) throws IOException {
+        this(out, format, null);
+    }
+
+    /** As {@link #TransactionRowWriter(Appendable, Format)}, with annotation's columns after each row's own. */
+    public TransactionRowWriter(Appendable out, Format format, Annotation annotation) throws IOException {
         Objects.requireNonNull(out, "out");
+        this.annotation = annotation;
         this.format = Objects.requireNonNull(format, "format");
         this.out = out instanceof Writer ? (Writer) out : new AppendableWriter(out);
         if (format == Format.JSON) {
@@ -72,12 +88,26 @@ public final class TransactionRowWriter implements Flushable {
         if (format == Format.TSV) {
             if (!headerWritten) {
                 out.write(String.join("\t", COLUMNS));
+                if (annotation != null) {
+                    for (String col : annotation.columns()) {
+                        out.write('\t');
+                        out.write(col);
+                    }
+                }
                 out.write('\n');
                 headerWritten = true;
             }
             for (int r = from; r < to; r++) {
                 line.setLength(0);
                 tsvRow(c, r, line);
+                if (annotation != null) {
+                    for (String v : annotation.values(root, r)) {
+                        line.append('\t');
+                        if (v != null) {
+                            escapeTsv(v, line);
+                        }
+                    }
+                }
                 line.append('\n');
                 out.append(line);
                 rows++;
@@ -85,7 +115,7 @@ public final class TransactionRowWriter implements Flushable {
             out.flush();
         } else {
             for (int r = from; r < to; r++) {
-                jsonRow(c, r);
+                jsonRow(c, r, annotation == null ? null : annotation.values(root, r));
                 rows++;
             }
             json.flush();
@@ -140,7 +170,7 @@ public final class TransactionRowWriter implements Flushable {
         sb.append(c.flags.get(r));
     }
 
-    private void jsonRow(Columns c, int r) throws IOException {
+    private void jsonRow(Columns c, int r, String[] extra) throws IOException {
         JsonGenerator g = json;
         g.writeStartObject();
         g.writeNumberField(TS_NS, c.tsNs.get(r));
@@ -182,6 +212,16 @@ public final class TransactionRowWriter implements Flushable {
             g.writeString(name);
         }
         g.writeEndArray();
+        if (extra != null) {
+            List<String> names = annotation.columns();
+            for (int i = 0; i < extra.length; i++) {
+                if (extra[i] == null) {
+                    g.writeNullField(names.get(i));
+                } else {
+                    g.writeStringField(names.get(i), extra[i]);
+                }
+            }
+        }
         g.writeEndObject();
         g.writeRaw('\n');
     }
@@ -195,7 +235,7 @@ public final class TransactionRowWriter implements Flushable {
      * \\ \t \r \n; other C0 controls and DEL become \xNN; C1 controls and the Unicode line and
      * paragraph separators become \\uNNNN.
      */
-    static void escapeTsv(String s, StringBuilder sb) {
+    public static void escapeTsv(String s, StringBuilder sb) {
         for (int i = 0, n = s.length(); i < n; i++) {
             char ch = s.charAt(i);
             switch (ch) {

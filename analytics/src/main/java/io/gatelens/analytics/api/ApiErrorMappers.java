@@ -1,0 +1,32 @@
+package io.gatelens.analytics.api;
+
+import io.gatelens.analytics.spec.SpecException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.List;
+
+/** Turns the API's refusals into JSON 4xx bodies (never a 500 for bad input). */
+public class ApiErrorMappers {
+    @ServerExceptionMapper
+    public Response badParameter(BadParameterException e) {
+        return error(400, e.getMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response badSpec(SpecException e) {
+        int status = e.getMessage() != null && e.getMessage().startsWith("spec too large") ? 413 : 400;
+        return error(status, e.getMessage(), e.messages());
+    }
+
+    @ServerExceptionMapper
+    public Response illegalArgument(IllegalArgumentException e) {
+        return error(400, e.getMessage(), List.of());
+    }
+
+    static Response error(int status, String message, List<String> messages) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+            .entity(new ApiError(status, message, messages)).build();
+    }
+}

@@ -1,0 +1,104 @@
+package io.gatelens.analytics.catalog;
+
+import io.gatelens.analytics.route.Match;
+import io.gatelens.analytics.route.RouteTrie;
+import io.gatelens.analytics.spec.Operation;
+import io.gatelens.analytics.spec.ServerBinding;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every spec compiled into one matcher: host → base path → segment trie ({@link RouteTrie}), each
+ * route carrying the {@link EndpointRef} its statistics go to. Immutable: the catalog compiles a new
+ * table when a spec is added, replaced or deleted and swaps it in whole, so the ingest thread never
+ * sees a half-built table and never takes a lock.
+ */
+public final class RouteTable {
+    private final RouteTrie<EndpointRef> trie;
+    private final List<NamedSpec> specs;
+    private final List<EndpointRef> operations;
+    private final Map<Integer, EndpointRef> operationsById;
+    private final Map<String, List<ServerBinding>> bindings;
+
+    private RouteTable(RouteTrie<EndpointRef> trie, List<NamedSpec> specs, List<EndpointRef> operations,
+                       Map<String, List<ServerBinding>> bindings) {
+        this.trie = trie;
+        this.specs = List.copyOf(specs);
+        this.operations = Collections.unmodifiableList(operations);
+        Map<Integer, EndpointRef> byId = new HashMap<>();
+        for (EndpointRef ref : operations) {
+            byId.putIfAbsent(ref.id(), ref);
+        }
+        this.operationsById = Collections.unmodifiableMap(byId);
+        this.bindings = Collections.unmodifiableMap(bindings);
+    }
+
+    /** A table with no spec: every request goes to a shadow endpoint. */
+    public static RouteTable empty() {
+        return new RouteTable(RouteTrie.build(List.of()), List.of(), new ArrayList<>(), Map.of());
+    }
+
+    /**
+     * Compiles specs, in the given order: when two specs claim the same method on the same path of
+     * the same host, the first keeps it (see {@link #warnings()}).
+     */
+    public static RouteTable compile(List<NamedSpec> specs, EndpointIds ids) {
+        List<RouteTrie.Entry<EndpointRef>> entries = new ArrayList<>();
+        List<EndpointRef> operations = new ArrayList<>();
+        Map<String, List<ServerBinding>> bindings = new HashMap<>();
+        for (NamedSpec named : specs) {
+            List<ServerBinding> specBindings = new ArrayList<>(named.spec().servers());
+            int[] opIds = ids.operations(named.name(), named.spec().operations());
+            int k = 0;
+            for (Operation op : named.spec().operations()) {
+                int id = opIds[k++];
+                EndpointRef ref = new EndpointRef(id, named.name(), op.method(), op.pathTemplate(),
+                    op.operationId(), op.summary(), null);
+                operations.add(ref);
+                for (ServerBinding server : named.spec().serversOf(op)) {
+                    entries.add(new RouteTrie.Entry<>(server.host(), server.basePath(), op.method(),
+                        op.pathTemplate(), ref));
+                    if (!specBindings.contains(server)) {
+                        specBindings.add(server);
+                    }
+                }
+            }
+            bindings.put(named.name(), List.copyOf(specBindings));
+        }
+        return new RouteTable(RouteTrie.build(entries), specs, operations, bindings);
+    }
+
+    /** See {@link RouteTrie#find}: the operation, a method-not-allowed match, or null. */
+    public Match<EndpointRef> find(String host, String method, String rawPath) {
+        return trie.find(host, method, rawPath);
+    }
+
+    /** The specs compiled, in order. */
+    public List<NamedSpec> specs() {
+        return specs;
+    }
+
+    /** Every operation of every spec, in spec and document order. */
+    public List<EndpointRef> operations() {
+        return operations;
+    }
+
+    /** The operation with this endpoint id, or null when no current spec has it. */
+    public EndpointRef operation(int id) {
+        return operationsById.get(id);
+    }
+
+    /** Where a spec's operations are served (its servers and any operation-level servers). */
+    public List<ServerBinding> bindings(String specName) {
+        return bindings.getOrDefault(specName, List.of());
+    }
+
+    /** Routes that could not be used (duplicate method on a path of one host, bad template, ...). */
+    public List<String> warnings() {
+        return trie.warnings();
+    }
+}

@@ -1,0 +1,111 @@
+package io.gatelens.analytics.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Everything under {@code gatelens.*} in application.properties (defaults are there and here). */
+@ConfigMapping(prefix = "gatelens")
+public interface GatelensConfig {
+    Store store();
+
+    Specs specs();
+
+    Capture capture();
+
+    Shadow shadow();
+
+    Ingest ingest();
+
+    Metrics metrics();
+
+    interface Metrics {
+        /** Series of the captured-traffic histograms at /q/metrics; past it new routes count as _OTHER (read by TrafficMetrics). */
+        @WithDefault("5000")
+        int maxSeries();
+    }
+
+    interface Store {
+        /** The DuckDB file. */
+        @WithDefault("data/gatelens.duckdb")
+        Path file();
+
+        @WithDefault("7D")
+        Duration minuteRetention();
+
+        @WithDefault("90D")
+        Duration hourRetention();
+
+        /** How often completed minutes are written: a kill -9 loses at most the minute in progress plus this. */
+        @WithDefault("5S")
+        Duration flushInterval();
+
+        /** How long after a minute ends its rows wait for late transactions (requests still open at its end). */
+        @WithDefault("10S")
+        Duration flushGrace();
+
+        /** How long after an hour ends it is rolled up. */
+        @WithDefault("5M")
+        Duration rollupGrace();
+    }
+
+    interface Specs {
+        /** Specs in this folder load at start (by file name); empty for none. */
+        Optional<Path> dir();
+
+        /** The largest spec accepted, in bytes (uploads and files). */
+        @WithDefault("26214400")
+        long maxBytes();
+    }
+
+    interface Capture {
+        /** Attach the TC programs and count live traffic (needs root or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Interfaces to watch; empty: loopback and every device-backed interface. */
+        Optional<List<String>> interfaces();
+
+        /** Server ports to capture; empty: any. */
+        Optional<Set<Integer>> ports();
+
+        @WithDefault("1")
+        int sampleEvery();
+
+        @WithDefault("16")
+        int ringMib();
+
+        @WithDefault("30S")
+        Duration idleTimeout();
+
+        /** A batch is sent when it has this many rows... */
+        @WithDefault("4096")
+        int batchRows();
+
+        /** ...or its first row is this old. */
+        @WithDefault("500MS")
+        Duration batchAge();
+
+        /** Batches sent but not yet counted; past this the ring-buffer drain waits (the kernel's buffer takes the slack). */
+        @WithDefault("64")
+        int maxInFlight();
+    }
+
+    interface Shadow {
+        @WithDefault("64")
+        int maxHosts();
+
+        @WithDefault("10000")
+        int maxEndpoints();
+    }
+
+    interface Ingest {
+        /** Server ports whose traffic is not counted: by default the service's own HTTP port (its dashboard and API). */
+        Optional<Set<Integer>> ignorePorts();
+    }
+}

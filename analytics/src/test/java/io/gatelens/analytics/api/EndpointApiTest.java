@@ -1,0 +1,159 @@
+package io.gatelens.analytics.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.gatelens.analytics.ingest.StatsFlusher;
+import io.gatelens.analytics.ingest.TransactionIngest;
+import io.gatelens.collector.record.HttpRecordLayout;
+import io.gatelens.collector.record.RecordBytes;
+import io.gatelens.collector.record.TransactionBatchCodec;
+import io.gatelens.collector.record.TransactionBatcher;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.RootAllocator;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Transactions sent on the real transactions channel (as the capture sends them) come back from the
+ * REST API with exact counts and percentiles; hostile query parameters are refused or treated as data.
+ */
+@QuarkusTest
+class EndpointApiTest {
+    private static final String SPEC = """
+        openapi: 3.0.3
+        info: {title: Orders, version: "1"}
+        servers: [{url: "http://orders.test/api"}]
+        paths:
+          /orders/{id}:
+            get: {operationId: getOrder, summary: One order, responses: {'200': {description: ok}}}
+          /orders:
+            post: {operationId: createOrder, responses: {'201': {description: ok}}}
+          /unused:
+            get: {operationId: unused, responses: {'200': {description: ok}}}
+        """;
+
+    @Inject
+    @Channel("transactions")
+    @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) // every emitter of a channel must be configured alike
+    Emitter<byte[]> transactions;
+    @Inject
+    TransactionIngest ingest;
+    @Inject
+    StatsFlusher flusher;
+
+    static {
+        // send YAML strings as text
+        io.restassured.RestAssured.config = io.restassured.RestAssured.config().encoderConfig(
+            io.restassured.config.EncoderConfig.encoderConfig()
+                .encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT));
+    }
+
+    @Test
+    void sentTransactionsComeBackPerOperationWithExactCountsAndPercentiles() throws Exception {
+        given().contentType("application/yaml").body(SPEC).post("/api/specs?name=orders").then().statusCode(201);
+        Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(3, ChronoUnit.MINUTES);
+        long t0 = minute.getEpochSecond() * 1_000_000_000L;
+        List<byte[]> recs = new ArrayList<>();
+        long[] latencies = new long[100];
+        for (int i = 0; i < 100; i++) {
+            latencies[i] = (i + 1) * 1_000_000L; // 1..100 ms
+            recs.add(rec("GET", "/api/orders/" + i, i < 90 ? 200 : (i < 97 ? 404 : 503), t0 + i * 1_000_000_000L, latencies[i]));
+        }
+        for (int i = 0; i < 7; i++) {
+            recs.add(rec("POST", "/api/orders", 201, t0 + 61_000_000_000L, 3_000_000));
+        }
+        recs.add(rec("GET", "/api/admin/debug'; DROP TABLE endpoints; --<script>", 200, t0, 1_000_000));
+        long before = ingest.rows();
+        send(recs);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (ingest.rows() < before + recs.size() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(before + recs.size(), ingest.rows(), "rows counted");
+        flusher.flushAll();
+
+        String from = minute.minus(1, ChronoUnit.MINUTES).toString();
+        String to = minute.plus(3, ChronoUnit.MINUTES).toString();
+        JsonPath body = given().get("/api/endpoints?from=" + from + "&to=" + to + "&spec=orders")
+            .then().statusCode(200).extract().jsonPath();
+        Map<String, Object> getOrder = body.getMap("endpoints.find { it.operationId == 'getOrder' }");
+        assertEquals(100, getOrder.get("calls"));
+        assertEquals(0.07, ((Number) getOrder.get("errorRate4xx")).doubleValue(), 1e-9);
+        assertEquals(0.03, ((Number) getOrder.get("errorRate5xx")).doubleValue(), 1e-9);
+        assertEquals(100.0 / (4 * 60), ((Number) getOrder.get("callsPerSecond")).doubleValue(), 1e-6);
+        Arrays.sort(latencies);
+        assertClose(50, body.getDouble("endpoints.find { it.operationId == 'getOrder' }.latencyMs.p50"));
+        assertClose(99, body.getDouble("endpoints.find { it.operationId == 'getOrder' }.latencyMs.p99"));
+        assertEquals(100.0, body.getDouble("endpoints.find { it.operationId == 'getOrder' }.latencyMs.max"), 1e-9);
+        assertEquals(7, body.getInt("endpoints.find { it.operationId == 'createOrder' }.calls"));
+        assertEquals(0, body.getInt("endpoints.find { it.operationId == 'unused' }.calls"));
+        assertEquals(Map.of("200", 90, "404", 7, "503", 3), getOrder.get("byStatusCode"));
+
+        int id = (Integer) getOrder.get("id");
+        JsonPath series = given().get("/api/endpoints/" + id + "/series?from=" + from + "&to=" + to + "&step=1m")
+            .then().statusCode(200).extract().jsonPath();
+        assertEquals(4, series.getList("points").size());
+        assertEquals(List.of(0, 60, 40, 0), series.getList("points.calls"));
+        assertEquals(100, series.getInt("endpoint.calls"));
+
+        given().get("/api/shadow-endpoints?from=" + from + "&to=" + to).then().statusCode(200)
+            .body("endpoints.path", hasItem(startsWith("/api/admin/")),
+                "endpoints.why", hasItem(containsString("no operation of any spec matches")));
+        given().get("/api/zombie-endpoints?from=" + from + "&to=" + to + "&spec=orders").then().statusCode(200)
+            .body("endpoints.path", is(List.of("/unused")));
+        given().get("/api/status").then().statusCode(200)
+            .body("ingest.rows", greaterThanOrEqualTo(recs.size()), "specs.specs", greaterThanOrEqualTo(1),
+                "capture.enabled", is(false));
+        given().delete("/api/specs/orders").then().statusCode(204);
+    }
+
+    @Test
+    void badQueryParametersAreClear400s() {
+        given().get("/api/endpoints?from=yesterday").then().statusCode(400)
+            .body("error", containsString("ISO-8601"));
+        given().get("/api/endpoints?from=now&to=now-1h").then().statusCode(400)
+            .body("error", containsString("must be before"));
+        given().get("/api/endpoints?from=now-1000d").then().statusCode(400).body("error", containsString("at most"));
+        given().get("/api/endpoints/1/series?step=7s").then().statusCode(400).body("error", containsString("minutes"));
+        given().get("/api/endpoints/1/series?from=now-30d&step=1m").then().statusCode(400)
+            .body("error", containsString("points"));
+        given().get("/api/endpoints/1/series?step=abc").then().statusCode(400);
+        given().get("/api/endpoints/2147483647/series").then().statusCode(404);
+        given().get("/api/endpoints/notanumber/series").then().statusCode(404);
+        given().get("/api/endpoints?host=x'%20OR%201=1;%20DROP%20TABLE%20endpoints;--").then().statusCode(200)
+            .body("endpoints.findAll { it.calls > 0 }", empty());
+        given().get("/api/endpoints").then().statusCode(200);
+    }
+
+    private static void assertClose(double expectedMs, double actualMs) {
+        assertEquals(expectedMs, actualMs, expectedMs * 0.011, "within the sketch's 1 % (+ rounding)");
+    }
+
+    private void send(List<byte[]> recs) {
+        try (RootAllocator allocator = new RootAllocator();
+             TransactionBatcher batcher = new TransactionBatcher(allocator, 40, 60_000, batch -> {
+                 try (batch) {
+                     transactions.send(TransactionBatchCodec.encode(batch));
+                 }
+             })) {
+            batcher.append(RecordBytes.direct(recs.toArray(new byte[0][])), 0, recs.size() * HttpRecordLayout.SIZE, 0);
+        }
+    }
+
+    private static byte[] rec(String method, String path, int status, long startNs, long latencyNs) {
+        return RecordBytes.http().method(method).path(path).host("orders.test").serverPort(80).status(status)
+            .startNs(startNs).ttfbNs(latencyNs / 2).latencyNs(latencyNs).reqBytes(120).respBytes(900).build();
+    }
+}

@@ -97,7 +97,9 @@ class ServiceIT {
         assertCounts(expected, endpoints());
 
         // a clean stop, and the same again
-        assertEquals(0, service.stop(), service.log());
+        int rc = service.stop(); // a JVM ended by SIGTERM exits 143 after its shutdown hooks ran
+        assertTrue(rc == 0 || rc == 143, "exit " + rc + "\n" + service.log());
+        assertTrue(service.log().contains("stopped in"), "Quarkus did not stop cleanly:\n" + service.log());
         service = ServiceProcess.start(work, props);
         assertCounts(expected, endpoints());
     }

@@ -1,0 +1,32 @@
+package io.gatelens.analytics.store;
+
+import java.time.Duration;
+
+/**
+ * Retention and rollup timing of a {@link StatsStore}.
+ *
+ * @param minuteRetention how long minute rows are kept (only hours already rolled up are deleted);
+ *     a query whose range starts or ends off the hour beyond it lacks the minutes of its partial hours
+ * @param hourRetention how long hour rows are kept
+ * @param rollupGrace how long after an hour ends before it is rolled up, so that minute rows still
+ *     being flushed for it are included; must cover the aggregator's flush grace plus the flush period
+ */
+public record StoreSettings(Duration minuteRetention, Duration hourRetention, Duration rollupGrace) {
+    public static final StoreSettings DEFAULTS = new StoreSettings(Duration.ofDays(7), Duration.ofDays(90), Duration.ofMinutes(5));
+
+    public StoreSettings {
+        if (minuteRetention == null || hourRetention == null || rollupGrace == null) {
+            throw new IllegalArgumentException("minuteRetention, hourRetention and rollupGrace are required");
+        }
+        if (minuteRetention.isNegative() || minuteRetention.isZero()) {
+            throw new IllegalArgumentException("minuteRetention must be positive, got " + minuteRetention);
+        }
+        if (hourRetention.compareTo(minuteRetention) < 0) {
+            throw new IllegalArgumentException("hourRetention (" + hourRetention + ") must not be shorter than minuteRetention ("
+                + minuteRetention + ")");
+        }
+        if (rollupGrace.isNegative()) {
+            throw new IllegalArgumentException("rollupGrace must be >= 0, got " + rollupGrace);
+        }
+    }
+}

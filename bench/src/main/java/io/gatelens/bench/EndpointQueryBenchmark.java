@@ -50,7 +50,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #series24hBy15min}: one endpoint, 96 points, minute rows and hour rows mixed;</li>
  *   <li>{@link #append}: one flush of 1,000 minute rows, committed (score per row);</li>
  *   <li>{@link #rollupOneHour}: rolling up one hour of 1,000 endpoints (single shot per iteration);</li>
- *   <li>{@link #aggregatorRecord}: {@link StatsAggregator#record} per transaction, 1,000 endpoints.</li>
+ *   <li>{@link #aggregatorRecord}: {@link StatsAggregator#record} per transaction, 1,000 endpoints;</li>
+ *   <li>{@link #endpointMinuteRecord}: {@link EndpointMinute#record} alone, the same transactions.</li>
  * </ul>
  * Run: {@code java -jar bench/target/benchmarks.jar EndpointQuery -f 1 -wi 2 -i 3}
  */
@@ -204,6 +205,7 @@ public class EndpointQueryBenchmark {
     public static class Ingest {
         static final int RECORDS = 4096;
         final StatsAggregator aggregator = new StatsAggregator();
+        final EndpointMinute minute = new EndpointMinute();
         final int[] endpoints = new int[RECORDS];
         final int[] statuses = new int[RECORDS];
         final long[] latencies = new long[RECORDS];
@@ -232,6 +234,19 @@ public class EndpointQueryBenchmark {
                 in.latencies[i]);
         }
         return in.aggregator;
+    }
+
+    /** The same transactions straight into one endpoint's accumulator: the per-transaction floor. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @OperationsPerInvocation(Ingest.RECORDS)
+    public EndpointMinute endpointMinuteRecord(Ingest in) {
+        EndpointMinute m = in.minute;
+        for (int i = 0; i < Ingest.RECORDS; i++) {
+            m.record(in.statuses[i], 400, 2_000, in.latencies[i] / 2, in.latencies[i]);
+        }
+        return m;
     }
 
     /** Deterministic traffic: the same seed gives the same rows. */

@@ -183,6 +183,9 @@ public final class StatsStore implements AutoCloseable {
 
     /** Opens (creating if needed, with parent directories) the database file and brings its schema up to date. */
     public static StatsStore open(Path file, StoreSettings settings) {
+        if (file == null || settings == null) {
+            throw new IllegalArgumentException("file and settings are required, got " + file + ", " + settings);
+        }
         Path absolute = file.toAbsolutePath();
         try {
             Files.createDirectories(absolute.getParent());

@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -43,8 +44,9 @@ import java.util.concurrent.TimeUnit;
  * The analytics hot path on one thread: Arrow batches of transactions (GitHub spec traffic, 30 %
  * misses, statuses 2xx/4xx/5xx, log-normal latencies, one minute of timestamps) → match →
  * per-minute aggregation with sketches → DuckDB append of the minute rows. One operation = one
- * transaction; each invocation ends with the flush of everything it aggregated, so the DuckDB write
- * is in the figure (far more often than live, where a minute is flushed once).
+ * transaction; each invocation counts 1 Mi transactions and ends with the flush of everything it
+ * aggregated, so the DuckDB write is in the figure (more often than live, where a minute is flushed
+ * once: at 2 M/s that is every 120 M transactions).
  *
  * <p>Run from the project root: {@code java -jar bench/target/benchmarks.jar IngestBenchmark}
  */
@@ -55,6 +57,12 @@ import java.util.concurrent.TimeUnit;
 public class IngestBenchmark {
     static final int ROWS = 1 << 16;
     static final int BATCH = 4096;
+    /** The batches are counted this many times before each flush: 1 Mi transactions per flush. */
+    static final int PASSES = 16;
+
+    /** 65536: (almost) every path distinct, ids drawn from 10 M; 4096: a hot set repeated 16 times per pass. */
+    @Param({"65536", "4096"})
+    public int distinctPaths;
 
     private RootAllocator allocator;
     private final List<VectorSchemaRoot> batches = new ArrayList<>();
@@ -88,6 +96,11 @@ public class IngestBenchmark {
         String[] paths = new String[ROWS];
         SplittableRandom rnd = new SplittableRandom(7);
         RouteMatchBenchmark.generate(api, rnd, hosts, methods, paths);
+        for (int i = distinctPaths; i < ROWS; i++) {
+            hosts[i] = hosts[i % distinctPaths];
+            methods[i] = methods[i % distinctPaths];
+            paths[i] = paths[i % distinctPaths];
+        }
         allocator = new RootAllocator();
         long t0 = 1_790_000_040_000_000_000L - 1_790_000_040_000_000_000L % 60_000_000_000L;
         for (int start = 0; start < ROWS; start += BATCH) {
@@ -127,10 +140,12 @@ public class IngestBenchmark {
     }
 
     @Benchmark
-    @OperationsPerInvocation(ROWS)
+    @OperationsPerInvocation(ROWS * PASSES)
     public int ingestAndFlush() {
-        for (VectorSchemaRoot b : batches) {
-            ingest.accept(b);
+        for (int pass = 0; pass < PASSES; pass++) {
+            for (VectorSchemaRoot b : batches) {
+                ingest.accept(b);
+            }
         }
         var rows = aggregator.takeAll();
         store.append(rows);
@@ -138,10 +153,12 @@ public class IngestBenchmark {
     }
 
     @Benchmark
-    @OperationsPerInvocation(ROWS)
+    @OperationsPerInvocation(ROWS * PASSES)
     public int ingestOnly() {
-        for (VectorSchemaRoot b : batches) {
-            ingest.accept(b);
+        for (int pass = 0; pass < PASSES; pass++) {
+            for (VectorSchemaRoot b : batches) {
+                ingest.accept(b);
+            }
         }
         return aggregator.takeAll().size();
     }

@@ -37,9 +37,13 @@ public final class TransactionIngest {
     private final ShadowEndpoints shadows;
     private final StatsAggregator stats;
     private final TransactionObserver observer;
+    /** Requests remembered with their endpoint: busy APIs repeat their paths (a list, a health check, /me). */
+    static final int ROUTE_CACHE_SIZE = 8192;
     private final boolean[] ignoredPorts = new boolean[65536];
     private final Utf8Cache methods = new Utf8Cache(64);
     private final Utf8Cache hosts = new Utf8Cache(1024);
+    private final RouteCache routeCache = new RouteCache(ROUTE_CACHE_SIZE);
+    private RouteTable cachedTable;
     private byte[] scratch = new byte[512];
 
     private volatile long rows;
@@ -75,6 +79,11 @@ public final class TransactionIngest {
     /** Counts every row of a {@link TransactionSchema} batch. The batch stays the caller's. */
     public void accept(VectorSchemaRoot batch) {
         RouteTable table = routes.get();
+        if (table != cachedTable) {
+            // a new spec set: what was matched before may match differently now
+            routeCache.clear();
+            cachedTable = table;
+        }
         BigIntVector ts = (BigIntVector) batch.getVector(TransactionSchema.COL_TS_NS);
         TinyIntVector direction = (TinyIntVector) batch.getVector(TransactionSchema.COL_DIRECTION);
         VarCharVector method = (VarCharVector) batch.getVector(TransactionSchema.COL_METHOD);
@@ -98,20 +107,28 @@ public final class TransactionIngest {
             }
             String m = methods.get(method, i);
             String h = host.isNull(i) ? null : hosts.get(host, i);
-            String p = string(path, i);
             int st = status.isNull(i) ? 0 : status.get(i);
             long lat = latency.isNull(i) ? -1 : latency.get(i);
             long start = ts.get(i);
 
-            Match<EndpointRef> match = table.find(h, m, p);
-            EndpointRef ref;
+            int slot = routeCache.slot(m, h, path, i);
+            EndpointRef ref = routeCache.ref(slot, m, h, path, i);
             String statsHost;
-            if (match != null && match.isMatched()) {
-                ref = match.payload();
-                statsHost = match.host() == null ? "" : match.host();
+            if (ref != null) {
+                statsHost = routeCache.statsHost(slot);
             } else {
-                ref = shadows.resolve(h, m, p, match);
-                statsHost = ref.shadowHost();
+                String p = string(path, i);
+                Match<EndpointRef> match = table.find(h, m, p);
+                if (match != null && match.isMatched()) {
+                    ref = match.payload();
+                    statsHost = match.host() == null ? "" : match.host();
+                } else {
+                    ref = shadows.resolve(h, m, p, match);
+                    statsHost = ref.shadowHost();
+                }
+                routeCache.put(slot, m, h, path, i, ref, statsHost);
+            }
+            if (ref.isShadow()) {
                 shadowed++;
             }
             stats.record(ref.id(), statsHost, start, st, reqBytes.get(i), respBytes.get(i),
@@ -188,6 +205,106 @@ public final class TransactionIngest {
     }
 
     /**
+     * A direct-mapped cache from (method, host, path bytes) to the endpoint and statistics host: a
+     * repeated request skips the path string, the trie walk and shadow inference. Methods and hosts
+     * are compared by identity (they come from the {@link Utf8Cache}s, so a repeat is the same
+     * instance; an evicted one only costs a miss). Written here because the key is a slice of an
+     * Arrow buffer. At most {@code size} paths of at most 256 bytes are held.
+     */
+    static final class RouteCache {
+        private final String[] methods;
+        private final String[] hosts;
+        private final byte[][] paths;
+        private final EndpointRef[] refs;
+        private final String[] statsHosts;
+        private final int mask;
+
+        RouteCache(int size) {
+            int cap = Integer.highestOneBit(Math.max(2, size - 1)) << 1;
+            methods = new String[cap];
+            hosts = new String[cap];
+            paths = new byte[cap][];
+            refs = new EndpointRef[cap];
+            statsHosts = new String[cap];
+            mask = cap - 1;
+        }
+
+        int slot(String method, String host, VarCharVector path, int i) {
+            int start = path.getStartOffset(i);
+            int len = path.getEndOffset(i) - start;
+            ArrowBuf data = path.getDataBuffer();
+            int hash = System.identityHashCode(method) * 31 + (host == null ? 0 : System.identityHashCode(host));
+            int k = 0;
+            for (; k + 8 <= len; k += 8) {
+                long w = data.getLong(start + k);
+                hash = 31 * hash + (int) (w ^ (w >>> 32));
+            }
+            for (; k < len; k++) {
+                hash = 31 * hash + data.getByte(start + k);
+            }
+            hash *= 0x9E3779B9;
+            return (hash ^ (hash >>> 15)) & mask;
+        }
+
+        EndpointRef ref(int slot, String method, String host, VarCharVector path, int i) {
+            EndpointRef ref = refs[slot];
+            if (ref == null || methods[slot] != method || hosts[slot] != host) {
+                return null;
+            }
+            byte[] key = paths[slot];
+            int start = path.getStartOffset(i);
+            if (key.length != path.getEndOffset(i) - start || !sameBytes(path.getDataBuffer(), start, key)) {
+                return null;
+            }
+            return ref;
+        }
+
+        /** data[start, start + key.length) equals key, compared a word at a time. */
+        static boolean sameBytes(ArrowBuf data, int start, byte[] key) {
+            int len = key.length;
+            int k = 0;
+            for (; k + 8 <= len; k += 8) {
+                if (data.getLong(start + k) != (long) LONGS.get(key, k)) {
+                    return false;
+                }
+            }
+            for (; k < len; k++) {
+                if (data.getByte(start + k) != key[k]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        String statsHost(int slot) {
+            return statsHosts[slot];
+        }
+
+        void put(int slot, String method, String host, VarCharVector path, int i, EndpointRef ref, String statsHost) {
+            int start = path.getStartOffset(i);
+            int len = path.getEndOffset(i) - start;
+            byte[] key = paths[slot];
+            if (key == null || key.length != len) {
+                key = new byte[len];
+            }
+            path.getDataBuffer().getBytes(start, key, 0, len);
+            methods[slot] = method;
+            hosts[slot] = host;
+            paths[slot] = key;
+            refs[slot] = ref;
+            statsHosts[slot] = statsHost;
+        }
+
+        void clear() {
+            java.util.Arrays.fill(refs, null);
+        }
+
+        // ArrowBuf.getLong is little-endian; compare the cached bytes the same way
+        private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
      * A direct-mapped cache of strings by their UTF-8 bytes in a VarChar vector: methods and hosts
      * repeat row after row, so most rows find theirs without allocating. Written here, not taken
      * from a library, because the key is a slice of an Arrow buffer, not an object.
@@ -209,12 +326,17 @@ public final class TransactionIngest {
             int len = v.getEndOffset(i) - start;
             ArrowBuf data = v.getDataBuffer();
             int hash = len;
-            for (int k = 0; k < len; k++) {
+            int k = 0;
+            for (; k + 8 <= len; k += 8) {
+                long w = data.getLong(start + k);
+                hash = 31 * hash + (int) (w ^ (w >>> 32));
+            }
+            for (; k < len; k++) {
                 hash = 31 * hash + data.getByte(start + k);
             }
             int slot = (hash ^ (hash >>> 16)) & mask;
             byte[] key = keys[slot];
-            if (key != null && key.length == len && same(data, start, key)) {
+            if (key != null && key.length == len && RouteCache.sameBytes(data, start, key)) {
                 return values[slot];
             }
             byte[] bytes = new byte[len];
@@ -223,15 +345,6 @@ public final class TransactionIngest {
             keys[slot] = bytes;
             values[slot] = s;
             return s;
-        }
-
-        private static boolean same(ArrowBuf data, int start, byte[] key) {
-            for (int k = 0; k < key.length; k++) {
-                if (data.getByte(start + k) != key[k]) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }

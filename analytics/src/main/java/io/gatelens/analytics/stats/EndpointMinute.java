@@ -1,6 +1,5 @@
 package io.gatelens.analytics.stats;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
 import java.util.Arrays;
 
 /**
@@ -38,8 +37,8 @@ public final class EndpointMinute {
     private int codeCount;
     private long reqBytes;
     private long respBytes;
-    private final DDSketch latency = LatencySketches.newSketch();
-    private final DDSketch ttfb = LatencySketches.newSketch();
+    private final LatencyHistogram latency = new LatencyHistogram();
+    private final LatencyHistogram ttfb = new LatencyHistogram();
     private long maxLatencyNs;
 
     public void record(int status, long reqBytes, long respBytes, long ttfbNs, long latencyNs) {
@@ -63,13 +62,13 @@ public final class EndpointMinute {
             sOther++;
         }
         if (latencyNs >= 0) {
-            LatencySketches.add(latency, latencyNs);
+            latency.add(latencyNs);
             if (latencyNs > maxLatencyNs) {
                 maxLatencyNs = latencyNs;
             }
         }
         if (ttfbNs >= 0) {
-            LatencySketches.add(ttfb, ttfbNs);
+            ttfb.add(ttfbNs);
         }
     }
 
@@ -104,8 +103,8 @@ public final class EndpointMinute {
         }
         reqBytes += other.reqBytes;
         respBytes += other.respBytes;
-        latency.mergeWith(other.latency);
-        ttfb.mergeWith(other.ttfb);
+        latency.merge(other.latency);
+        ttfb.merge(other.ttfb);
         maxLatencyNs = Math.max(maxLatencyNs, other.maxLatencyNs);
     }
 
@@ -182,11 +181,11 @@ public final class EndpointMinute {
     }
 
     public LatencySketches.Bins latencyBins() {
-        return LatencySketches.bins(latency);
+        return latency.bins();
     }
 
     public LatencySketches.Bins ttfbBins() {
-        return LatencySketches.bins(ttfb);
+        return ttfb.bins();
     }
 
     /** Largest latency recorded, 0 when none. */

@@ -151,6 +151,7 @@ kernel=$(python3 -c 'import json,sys; k=json.load(sys.stdin)["capture"]["kernel"
 shadow_rows=$(field ingest.shadowRows <<<"$st")
 rss_after_load=$(proc_kb VmRSS); (( rss_after_load > rss_max )) && rss_max=$rss_after_load
 hwm_after_load=$(proc_kb VmHWM)
+anon_after_load=$(proc_kb RssAnon); file_after_load=$(proc_kb RssFile)
 wrk_reqs=$(awk '/requests in/ {print $1}' "$work/wrk.out")
 wrk_rate=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
 wrk_p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.out")
@@ -198,6 +199,7 @@ row "rows missing (served - ingested)" "$(( served_total - rows ))" "0"
 row "kernel ring-buffer drops" "$drops" "0"
 row "RSS at start (idle, specs loaded)" "$(mb "$rss_start") MB"
 row "RSS under load: max of samples / last sample" "$rss_samples_max / $rss_last MB" "< 384"
+row "RSS after the load: anonymous / file-backed" "$(mb "$anon_after_load") / $(mb "$file_after_load") MB"
 row "VmHWM after the load" "$(mb "$hwm_after_load") MB ($(verdict "$(mb "$hwm_after_load")" 384))" "< 384"
 row "GitHub spec upload ($github_ops ops): cold" "$upload_cold s"
 row "GitHub spec upload: warm median of $(( uploads - 1 ))" "$upload_warm s ($(verdict "$upload_warm" 1))" "<= 1 s"

@@ -20,11 +20,12 @@ import java.util.List;
 /**
  * Where the time of a spec upload goes, outside the HTTP layer: SpecCatalog.put (what POST /api/specs
  * calls) and its parts, SpecLoader.load, StatsStore.saveSpec, RouteTable.compile, each repeated
- * (first = cold). Evidence for bench/service-load.sh's upload figure; same classes as the service.
+ * (first = cold), with the process's RSS, the Java heap and DuckDB's duckdb_memory() after each round.
+ * Evidence for bench/service-load.sh's upload figure; same classes as the service.
  *
  * Usage (project root, jar built):
  *   java -cp 'analytics/target/quarkus-app/app/*:analytics/target/quarkus-app/lib/main/*' \
- *     bench/load/UploadParts.java SPEC.json [ROUNDS=10]
+ *     bench/load/UploadParts.java SPEC.json [ROUNDS=10] [DUCKDB-SETTING-SQL]...
  */
 public class UploadParts {
     public static void main(String[] args) throws Exception {
@@ -51,7 +52,16 @@ public class UploadParts {
             };
             SpecLoader loader = new SpecLoader();
             SpecCatalog catalog = new SpecCatalog(store, loader, ids, Clock.systemUTC());
-            System.out.printf("%5s %10s %10s %10s %10s %10s%n", "round", "put_ms", "load_ms", "save_ms", "compile_ms", "heap_mb");
+            java.lang.reflect.Field writer = StatsStore.class.getDeclaredField("writer");
+            writer.setAccessible(true);
+            java.sql.Connection duck = (java.sql.Connection) writer.get(store);
+            for (int a = 2; a < args.length; a++) { // DuckDB settings to try, e.g. "SET allocator_flush_threshold = '16MB'"
+                try (java.sql.Statement st = duck.createStatement()) {
+                    st.execute(args[a]);
+                }
+            }
+            System.out.printf("%5s %9s %9s %9s %10s %8s %11s %7s %8s %9s%n", "round", "put_ms", "load_ms", "save_ms",
+                "compile_ms", "heap_mb", "heap_com_mb", "rss_mb", "anon_mb", "duckdb_mb");
             for (int r = 1; r <= rounds; r++) {
                 long t0 = System.nanoTime();
                 catalog.put("github", content, List.of(), "upload");
@@ -63,13 +73,29 @@ public class UploadParts {
                 RouteTable.compile(new ArrayList<>(List.of(new NamedSpec("github", r, spec))), ids);
                 long t4 = System.nanoTime();
                 Runtime rt = Runtime.getRuntime();
-                System.out.printf("%5d %10.1f %10.1f %10.1f %10.1f %10.1f%n", r, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
-                    (t3 - t2) / 1e6, (t4 - t3) / 1e6, (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
+                long duckMb;
+                try (java.sql.Statement st = duck.createStatement();
+                     java.sql.ResultSet rs = st.executeQuery("SELECT sum(memory_usage_bytes) FROM duckdb_memory()")) {
+                    rs.next();
+                    duckMb = rs.getLong(1) >> 20;
+                }
+                System.out.printf("%5d %9.1f %9.1f %9.1f %10.1f %8d %11d %7d %8d %9d%n", r, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
+                    (t3 - t2) / 1e6, (t4 - t3) / 1e6, (rt.totalMemory() - rt.freeMemory()) >> 20, rt.totalMemory() >> 20,
+                    proc("VmRSS"), proc("RssAnon"), duckMb);
             }
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    private static long proc(String key) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(key + ":")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
+            }
+        }
+        return -1;
     }
 }

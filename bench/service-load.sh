@@ -83,7 +83,8 @@ for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$api_port/" && br
 curl -fs -o /dev/null "http://127.0.0.1:$api_port/" || die "nginx did not start: $(cat "$work/nginx.out")"
 
 # --- 2. the service, flags as ./gatelens run
-java --add-opens=java.base/java.nio=ALL-UNNAMED ${extra[@]+"${extra[@]}"} \
+mapfile -t service_opts < <(grep -v '^#' scripts/service-java-opts)
+java "${service_opts[@]}" ${extra[@]+"${extra[@]}"} \
   -Dgatelens.capture.enabled=true -Dgatelens.capture.interfaces=lo -Dgatelens.capture.ports="$api_port" \
   -Dgatelens.store.file="$work/data/g.duckdb" -Dgatelens.specs.dir="$work/specs" \
   -Dquarkus.http.port="$svc_port" -jar "$jar" >"$work/service.log" 2>&1 &

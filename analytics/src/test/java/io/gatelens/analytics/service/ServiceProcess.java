@@ -39,8 +39,14 @@ final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException("the packaged service is missing (" + jar + "): run mvn verify");
         }
         int port = freePort();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx512m", "-Dquarkus.http.port=" + port));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // the JVM flags ./gatelens run uses
+        for (String line : Files.readAllLines(Path.of("../scripts/service-java-opts"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                cmd.add(line.trim());
+            }
+        }
+        cmd.add("-Dquarkus.http.port=" + port);
         properties.forEach(p -> cmd.add("-D" + p));
         cmd.add("-jar");
         cmd.add(jar);

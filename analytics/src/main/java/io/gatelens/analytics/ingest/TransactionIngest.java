@@ -111,11 +111,11 @@ public final class TransactionIngest {
             long lat = latency.isNull(i) ? -1 : latency.get(i);
             long start = ts.get(i);
 
-            int slot = routeCache.slot(m, h, path, i);
-            EndpointRef ref = routeCache.ref(slot, m, h, path, i);
+            int hash = routeCache.hash(m, h, path, i);
+            EndpointRef ref = routeCache.ref(hash, m, h, path, i);
             String statsHost;
             if (ref != null) {
-                statsHost = routeCache.statsHost(slot);
+                statsHost = routeCache.statsHost(hash);
             } else {
                 String p = string(path, i);
                 Match<EndpointRef> match = table.find(h, m, p);
@@ -126,7 +126,7 @@ public final class TransactionIngest {
                     ref = shadows.resolve(h, m, p, match);
                     statsHost = ref.shadowHost();
                 }
-                routeCache.put(slot, m, h, path, i, ref, statsHost);
+                routeCache.put(hash, m, h, path, i, ref, statsHost);
             }
             if (ref.isShadow()) {
                 shadowed++;
@@ -217,6 +217,10 @@ public final class TransactionIngest {
         private final byte[][] paths;
         private final EndpointRef[] refs;
         private final String[] statsHosts;
+        private final int[] hashes;
+        // admission: a request is remembered the second time its hash lands on a slot, so a stream of
+        // distinct paths (ids in every path) costs no copying and keeps the hot entries in place
+        private final int[] seen;
         private final int mask;
 
         RouteCache(int size) {
@@ -226,10 +230,13 @@ public final class TransactionIngest {
             paths = new byte[cap][];
             refs = new EndpointRef[cap];
             statsHosts = new String[cap];
+            hashes = new int[cap];
+            seen = new int[cap];
             mask = cap - 1;
         }
 
-        int slot(String method, String host, VarCharVector path, int i) {
+        /** The request's hash; its slot is {@code hash & mask}. */
+        int hash(String method, String host, VarCharVector path, int i) {
             int start = path.getStartOffset(i);
             int len = path.getEndOffset(i) - start;
             ArrowBuf data = path.getDataBuffer();
@@ -243,12 +250,13 @@ public final class TransactionIngest {
                 hash = 31 * hash + data.getByte(start + k);
             }
             hash *= 0x9E3779B9;
-            return (hash ^ (hash >>> 15)) & mask;
+            return hash ^ (hash >>> 15);
         }
 
-        EndpointRef ref(int slot, String method, String host, VarCharVector path, int i) {
+        EndpointRef ref(int hash, String method, String host, VarCharVector path, int i) {
+            int slot = hash & mask;
             EndpointRef ref = refs[slot];
-            if (ref == null || methods[slot] != method || hosts[slot] != host) {
+            if (ref == null || hashes[slot] != hash || methods[slot] != method || hosts[slot] != host) {
                 return null;
             }
             byte[] key = paths[slot];
@@ -257,6 +265,35 @@ public final class TransactionIngest {
                 return null;
             }
             return ref;
+        }
+
+        String statsHost(int hash) {
+            return statsHosts[hash & mask];
+        }
+
+        void put(int hash, String method, String host, VarCharVector path, int i, EndpointRef ref, String statsHost) {
+            int slot = hash & mask;
+            if (seen[slot] != hash) {
+                seen[slot] = hash;
+                return;
+            }
+            int start = path.getStartOffset(i);
+            int len = path.getEndOffset(i) - start;
+            byte[] key = paths[slot];
+            if (key == null || key.length != len) {
+                key = new byte[len];
+            }
+            path.getDataBuffer().getBytes(start, key, 0, len);
+            methods[slot] = method;
+            hosts[slot] = host;
+            paths[slot] = key;
+            hashes[slot] = hash;
+            refs[slot] = ref;
+            statsHosts[slot] = statsHost;
+        }
+
+        void clear() {
+            java.util.Arrays.fill(refs, null);
         }
 
         /** data[start, start + key.length) equals key, compared a word at a time. */
@@ -274,29 +311,6 @@ public final class TransactionIngest {
                 }
             }
             return true;
-        }
-
-        String statsHost(int slot) {
-            return statsHosts[slot];
-        }
-
-        void put(int slot, String method, String host, VarCharVector path, int i, EndpointRef ref, String statsHost) {
-            int start = path.getStartOffset(i);
-            int len = path.getEndOffset(i) - start;
-            byte[] key = paths[slot];
-            if (key == null || key.length != len) {
-                key = new byte[len];
-            }
-            path.getDataBuffer().getBytes(start, key, 0, len);
-            methods[slot] = method;
-            hosts[slot] = host;
-            paths[slot] = key;
-            refs[slot] = ref;
-            statsHosts[slot] = statsHost;
-        }
-
-        void clear() {
-            java.util.Arrays.fill(refs, null);
         }
 
         // ArrowBuf.getLong is little-endian; compare the cached bytes the same way

@@ -39,9 +39,63 @@ public final class LatencySketches {
         sketch.accept(nanos < 1 ? 1.0 : (double) nanos);
     }
 
-    /** The bin index a latency falls into (after clamping), as {@link #add} would file it. */
+    /**
+     * The bin index a latency falls into (after clamping), as {@link #add} would file it: exactly
+     * {@code MAPPING.index((double) max(1, nanos))}, without the logarithm. The thresholds where the
+     * index steps up are found once, from the mapping itself, so the two cannot disagree; a value
+     * then costs a leading-zero count and a short binary search (the ingest files two per transaction).
+     */
     public static int indexOf(long nanos) {
-        return MAPPING.index(nanos < 1 ? 1.0 : (double) nanos);
+        long n = nanos < 1 ? 1 : nanos;
+        int p = 63 - Long.numberOfLeadingZeros(n);
+        int lo = FIRST_IN_POW2[p];
+        int hi = FIRST_IN_POW2[p + 1] + 1;
+        // the largest k in [lo, hi) with THRESHOLDS[k] <= n; THRESHOLDS[lo] <= 2^p <= n < 2^(p+1)
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (THRESHOLDS[mid] <= n) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return MIN_INDEX + lo;
+    }
+
+    private static final int MIN_INDEX = MAPPING.index(1.0);
+    /** THRESHOLDS[k]: the smallest n >= 1 whose index is at least MIN_INDEX + k. */
+    private static final long[] THRESHOLDS;
+    /** FIRST_IN_POW2[p]: the largest k with THRESHOLDS[k] <= 2^p (p = 0..63); [64] = the last k. */
+    private static final int[] FIRST_IN_POW2 = new int[65];
+
+    static {
+        int maxIndex = MAPPING.index((double) Long.MAX_VALUE);
+        long[] t = new long[maxIndex - MIN_INDEX + 1];
+        t[0] = 1;
+        for (int k = 1; k < t.length; k++) {
+            long lo = t[k - 1];
+            long hi = Long.MAX_VALUE;
+            // smallest n in (lo, hi] with index(n) >= MIN_INDEX + k (index is monotonic in n)
+            while (lo < hi) {
+                long mid = lo + (hi - lo) / 2;
+                if (MAPPING.index((double) mid) >= MIN_INDEX + k) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            t[k] = lo;
+        }
+        THRESHOLDS = t;
+        int k = 0;
+        for (int p = 0; p < 64; p++) {
+            long pow = p == 63 ? Long.MAX_VALUE : 1L << p; // 2^63 is past every long
+            while (k + 1 < t.length && t[k + 1] <= pow) {
+                k++;
+            }
+            FIRST_IN_POW2[p] = k;
+        }
+        FIRST_IN_POW2[64] = t.length - 1;
     }
 
     /** The value the sketch reports for a bin: within {@value #RELATIVE_ACCURACY} of any value in it. */

@@ -31,6 +31,31 @@ class LatencyHistogramTest {
     }
 
     @Test
+    void theIndexTableAgreesWithTheMappingEverywhere() {
+        com.datadoghq.sketch.ddsketch.mapping.IndexMapping mapping =
+            new com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping(LatencySketches.RELATIVE_ACCURACY);
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (long v = 1; v > 0 && v < Long.MAX_VALUE / 2; v = v * 2 + 1) {
+            for (long d = -3; d <= 3; d++) {
+                long n = Math.max(1, v + d);
+                assertEquals(mapping.index((double) n), LatencySketches.indexOf(n), "at " + n);
+            }
+        }
+        for (int i = 0; i < 200_000; i++) {
+            long n = i % 2 == 0 ? rnd.nextLong(1, 100_000_000_000L) : rnd.nextLong(1, Long.MAX_VALUE);
+            assertEquals(mapping.index((double) n), LatencySketches.indexOf(n), "at " + n);
+            // both sides of the step the value is next to
+            int idx = LatencySketches.indexOf(n);
+            long low = (long) Math.ceil(mapping.lowerBound(idx));
+            for (long m = Math.max(1, low - 2); m <= low + 2; m++) {
+                assertEquals(mapping.index((double) m), LatencySketches.indexOf(m), "at " + m);
+            }
+        }
+        assertEquals(mapping.index(1.0), LatencySketches.indexOf(-5));
+        assertEquals(mapping.index((double) Long.MAX_VALUE), LatencySketches.indexOf(Long.MAX_VALUE));
+    }
+
+    @Test
     void mergeAddsBinByBin() {
         LatencyHistogram a = new LatencyHistogram();
         LatencyHistogram b = new LatencyHistogram();

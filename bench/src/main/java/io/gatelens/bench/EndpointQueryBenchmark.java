@@ -64,7 +64,7 @@ public class EndpointQueryBenchmark {
     static final String HOST = "api.example.com";
     static final String SECOND_HOST = "api-eu.example.com";
     /** Bump when the data or the schema changes, so that a stale template is not reused. */
-    static final String TEMPLATE = "endpoint-query-24h-v1.duckdb";
+    static final String TEMPLATE = "endpoint-query-24h-v2.duckdb";
 
     /** A copy of the 24 h template, opened for the trial. */
     @State(Scope.Benchmark)

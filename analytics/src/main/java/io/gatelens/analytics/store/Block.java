@@ -59,6 +59,26 @@ final class Block {
         }
     }
 
+    /** The block of two adjacent blocks (a's span directly followed by b's): their rows merged per endpoint and host. */
+    static Block merge(Block a, Block b) {
+        if (a.startMicros + a.lengthMicros != b.startMicros) {
+            throw new IllegalArgumentException("blocks not adjacent: " + a.startMicros + "+" + a.lengthMicros + " and " + b.startMicros);
+        }
+        Map<EndpointHost, Totals> merged = new HashMap<>();
+        for (Block x : new Block[] {a, b}) {
+            for (int i = 0; i < x.size; i++) {
+                Totals t = merged.computeIfAbsent(new EndpointHost(x.endpointIds[i], x.hosts[x.hostIndexes[i]]), k -> new Totals());
+                t.addScalars(x.scalars, i * Totals.SCALARS);
+                t.addBins(x.bins, x.binOffsets[i], x.binOffsets[i + 1]);
+            }
+        }
+        Builder out = new Builder(a.startMicros, a.lengthMicros + b.lengthMicros);
+        for (Map.Entry<EndpointHost, Totals> e : merged.entrySet()) {
+            out.add(e.getKey().endpointId(), e.getKey().host(), e.getValue().scalars, 0, e.getValue().encodeBins());
+        }
+        return out.build();
+    }
+
     /** Collects rows as they are (several rows of an endpoint and host stay several rows). */
     static final class Builder {
         private final long startMicros;

@@ -50,6 +50,11 @@ final class BlockCache {
         return b;
     }
 
+    /** Whether a block is cached, without counting a lookup or touching its recency. */
+    synchronized boolean peek(long startMicros, long lengthMicros) {
+        return blocks.containsKey(new Key(startMicros, lengthMicros));
+    }
+
     /** Keeps the block unless its spans were invalidated after the ticket or it exceeds the budget alone. */
     synchronized void offer(Block block, long ticket) {
         if (allInvalidatedAt > ticket || block.bytes() > budgetBytes) {

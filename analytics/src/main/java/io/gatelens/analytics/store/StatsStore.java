@@ -653,11 +653,11 @@ public final class StatsStore implements AutoCloseable {
         try {
             read(c -> {
                 Plan plan = plan(c, from, to);
-                List<long[]> missingHours = new ArrayList<>();
-                for (long h = plan.hoursFrom; h < plan.hoursTo; h += MICROS_PER_HOUR) {
-                    Block b = cache.get(h, MICROS_PER_HOUR);
+                List<long[]> missingGroups = new ArrayList<>();
+                for (long[] g : hourGroups(plan.hoursFrom, plan.hoursTo)) {
+                    Block b = cache.get(g[0], g[1]);
                     if (b == null) {
-                        missingHours.add(new long[] {h, h + MICROS_PER_HOUR});
+                        missingGroups.add(g);
                     } else {
                         cached.add(b);
                     }
@@ -672,13 +672,8 @@ public final class StatsStore implements AutoCloseable {
                 if (!firstHalf.isEmpty()) {
                     forked.set(ForkJoinTask.adapt(() -> mergeBlocks(firstHalf, hostOrNull)).fork());
                 }
-                for (long[] run : coalesce(missingHours)) {
-                    for (long h = run[0]; h < run[1]; h += HOURS_PER_LOAD * MICROS_PER_HOUR) {
-                        for (Block b : loadHourBlocks(c, h, Math.min(run[1], h + HOURS_PER_LOAD * MICROS_PER_HOUR))) {
-                            cache.offer(b, ticket);
-                            b.addTo(acc, hostOrNull);
-                        }
-                    }
+                for (long[] g : missingGroups) {
+                    hourGroup(c, g[0], g[1], ticket).addTo(acc, hostOrNull);
                 }
                 for (long[] run : coalesce(missingSpans)) {
                     for (Block b : loadSpanBlocks(c, run[0], run[1])) {
@@ -710,8 +705,79 @@ public final class StatsStore implements AutoCloseable {
         return out;
     }
 
-    /** Hours of hour rows read in one statement when they are not cached; bounds what a long range holds at once. */
-    private static final int HOURS_PER_LOAD = 24;
+    /** The largest group of hours merged into one block. */
+    private static final long MAX_GROUP_MICROS = 16 * MICROS_PER_HOUR;
+
+    /**
+     * Hours [from, to) as aligned groups of 1, 2, 4, 8 or 16 hours (a group of n hours starts on a
+     * multiple of n hours since the epoch), largest first where they fit: 24 hours are 2 to 8 groups,
+     * so a query merges a few blocks, not one per hour.
+     */
+    static List<long[]> hourGroups(long from, long to) {
+        List<long[]> groups = new ArrayList<>();
+        for (long h = from; h < to; ) {
+            long size = MAX_GROUP_MICROS;
+            while (size > MICROS_PER_HOUR && (Math.floorMod(h, size) != 0 || h + size > to)) {
+                size /= 2;
+            }
+            groups.add(new long[] {h, size});
+            h += size;
+        }
+        return groups;
+    }
+
+    /**
+     * The block of the hour group [start, start + length): from the cache, or merged from the blocks of
+     * its halves (themselves from the cache or merged, down to single hours loaded from stats_hour),
+     * every block made on the way offered to the cache.
+     */
+    private Block hourGroup(Connection c, long start, long length, long ticket) throws SQLException {
+        List<Long> missing = new ArrayList<>();
+        missingHours(start, length, missing);
+        Map<Long, Block> hours = new HashMap<>();
+        List<long[]> runs = new ArrayList<>();
+        for (long h : missing) {
+            runs.add(new long[] {h, h + MICROS_PER_HOUR});
+        }
+        for (long[] run : coalesce(runs)) {
+            for (Block b : loadHourBlocks(c, run[0], run[1])) {
+                cache.offer(b, ticket);
+                hours.put(b.startMicros, b);
+            }
+        }
+        return assemble(c, start, length, hours, ticket);
+    }
+
+    private void missingHours(long start, long length, List<Long> missing) {
+        if (cache.peek(start, length)) {
+            return;
+        }
+        if (length == MICROS_PER_HOUR) {
+            missing.add(start);
+        } else {
+            missingHours(start, length / 2, missing);
+            missingHours(start + length / 2, length / 2, missing);
+        }
+    }
+
+    private Block assemble(Connection c, long start, long length, Map<Long, Block> hours, long ticket) throws SQLException {
+        Block b = cache.get(start, length);
+        if (b != null) {
+            return b;
+        }
+        if (length == MICROS_PER_HOUR) {
+            b = hours.get(start);
+            if (b == null) {
+                // cached when looked at, evicted since
+                b = loadHourBlocks(c, start, start + MICROS_PER_HOUR).get(0);
+                cache.offer(b, ticket);
+            }
+            return b;
+        }
+        b = Block.merge(assemble(c, start, length / 2, hours, ticket), assemble(c, start + length / 2, length / 2, hours, ticket));
+        cache.offer(b, ticket);
+        return b;
+    }
 
     private static Block.Accumulators mergeBlocks(List<Block> blocks, String hostOrNull) {
         Block.Accumulators acc = new Block.Accumulators();

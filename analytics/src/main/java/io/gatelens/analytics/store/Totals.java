@@ -243,47 +243,73 @@ final class Totals {
 
         /** Adds one encoded pair list starting at p; returns the position after it. */
         int add(byte[] data, int p) {
-            long n = 0;
+            // one-byte varints are the rule (small gaps, small counts): a fast path for them, LEB128 in general
+            long n = data[p++];
+            if (n < 0) {
+                p = readVarint(data, p - 1);
+                n = varint;
+            }
+            if (n == 0) {
+                return p;
+            }
+            long v = data[p++];
+            if (v < 0) {
+                p = readVarint(data, p - 1);
+                v = varint;
+            }
+            int index = zigzagDecode(v);
+            if (counts == null || index < base || index - base >= counts.length) {
+                grow(index);
+            }
+            if (index < lo) {
+                lo = index;
+            }
+            long[] dense = counts;
+            int slot = index - base;
+            for (long i = 0; ; ) {
+                long c = data[p++];
+                if (c < 0) {
+                    p = readVarint(data, p - 1);
+                    c = varint;
+                }
+                dense[slot] += c + 1;
+                if (++i == n) {
+                    break;
+                }
+                long gap = data[p++];
+                if (gap < 0) {
+                    p = readVarint(data, p - 1);
+                    gap = varint;
+                }
+                slot += (int) gap + 1;
+                if (slot >= dense.length) {
+                    int at = slot + base;
+                    grow(at);
+                    slot = at - base;
+                    dense = counts;
+                }
+            }
+            int last = slot + base;
+            if (last > hi) {
+                hi = last;
+            }
+            return p;
+        }
+
+        /** The varint last read by {@link #readVarint}. */
+        private long varint;
+
+        /** Reads the LEB128 varint at p into {@link #varint}; returns the position after it. */
+        private int readVarint(byte[] data, int p) {
+            long v = 0;
             int shift = 0;
             byte b;
             do {
                 b = data[p++];
-                n |= (long) (b & 0x7f) << shift;
+                v |= (long) (b & 0x7f) << shift;
                 shift += 7;
             } while (b < 0);
-            if (n == 0) {
-                return p;
-            }
-            int index = 0;
-            for (long i = 0; i < n; i++) {
-                long v = 0;
-                shift = 0;
-                do {
-                    b = data[p++];
-                    v |= (long) (b & 0x7f) << shift;
-                    shift += 7;
-                } while (b < 0);
-                index = i == 0 ? zigzagDecode(v) : index + (int) v + 1;
-                long c = 0;
-                shift = 0;
-                do {
-                    b = data[p++];
-                    c |= (long) (b & 0x7f) << shift;
-                    shift += 7;
-                } while (b < 0);
-                int slot = index - base;
-                if (counts == null || slot < 0 || slot >= counts.length) {
-                    grow(index);
-                    slot = index - base;
-                }
-                counts[slot] += c + 1;
-                if (index < lo) {
-                    lo = index;
-                }
-                if (index > hi) {
-                    hi = index;
-                }
-            }
+            varint = v;
             return p;
         }
 

@@ -38,11 +38,12 @@ import org.duckdb.DuckDBConnection;
 /**
  * Per-endpoint statistics, the endpoint registry and the spec catalog, in one DuckDB database file.
  *
- * <h2>Tables</h2>
+ * <h2>Tables (schema version 2)</h2>
  * Times are {@code TIMESTAMP} in UTC (DuckDB's timezone-less type, microseconds). Latency and TTFB
- * sketches are the positive bins of a {@link LatencySketches} DDSketch (1% relative accuracy,
- * logarithmic mapping, nanoseconds): parallel lists of ascending bin indexes and counts; sketches
- * merge by summing counts per index.
+ * sketches are the positive bins of a {@link io.gatelens.analytics.stats.LatencySketches} DDSketch
+ * (1% relative accuracy, logarithmic mapping, nanoseconds); sketches merge by summing counts per bin
+ * index. A row's status-code counts and both sketches are one {@code bins} BLOB: three lists of
+ * (key, count) pairs, varint- and delta-encoded (layout in {@link Totals}), about two bytes a bin.
  * <pre>
  * CREATE TABLE meta (               -- schema_version; rollup_watermark (epoch second, hours before it are rolled up)
  *     key   VARCHAR PRIMARY KEY,
@@ -56,7 +57,8 @@ import org.duckdb.DuckDBConnection;
  *     host         VARCHAR,           -- SHADOW: the host the traffic named, or NULL; OPERATION: NULL
  *     operation_id VARCHAR,           -- not part of the identity
  *     first_seen   TIMESTAMP NOT NULL);
- * CREATE TABLE stats_minute (       -- one row per endpoint, host, minute (more if records came late: rows add up)
+ * CREATE TABLE stats_minute (       -- one row per endpoint, host, minute (more if records came late: rows add up);
+ *                                   -- a rolled-up hour's rows are stored in (endpoint_id, host, minute) order
  *     minute         TIMESTAMP NOT NULL,  -- start of the minute
  *     endpoint_id    INTEGER NOT NULL,
  *     host           VARCHAR,             -- NULL: no host named
@@ -68,17 +70,15 @@ import org.duckdb.DuckDBConnection;
  *     s5xx           BIGINT NOT NULL,
  *     s_other        BIGINT NOT NULL,     -- responses with a status outside 100..599
  *     no_response    BIGINT NOT NULL,     -- transactions without a response (status 0)
- *     status_codes   INTEGER[] NOT NULL,  -- distinct codes 100..599, ascending
- *     status_counts  BIGINT[] NOT NULL,   -- responses per code, parallel to status_codes
  *     req_bytes      BIGINT NOT NULL,
  *     resp_bytes     BIGINT NOT NULL,
- *     lat_idx        INTEGER[] NOT NULL,  -- latency sketch: bin indexes, ascending
- *     lat_cnt        BIGINT[] NOT NULL,   --   and their counts
- *     ttfb_idx       INTEGER[] NOT NULL,  -- time-to-first-byte sketch, the same way
- *     ttfb_cnt       BIGINT[] NOT NULL,
- *     max_latency_ns BIGINT NOT NULL);    -- 0 when no latency was measured
+ *     max_latency_ns BIGINT NOT NULL,     -- 0 when no latency was measured
+ *     bins           BLOB NOT NULL);      -- responses per status code (100..599), latency bins, TTFB bins
+ * CREATE TABLE stats_live (...);    -- the columns of stats_minute: the minutes still open at the last flush
+ * CREATE VIEW stats_recent AS SELECT * FROM stats_minute UNION ALL SELECT * FROM stats_live;
  * CREATE TABLE stats_hour (         -- the same columns with hour (start of the hour) instead of minute:
  *     hour TIMESTAMP NOT NULL, ...);   -- stats_minute rolled up; rows add up as in stats_minute
+ * CREATE TABLE rollup_scratch (...); -- the columns of stats_minute; empty but during a rollup
  * CREATE TABLE specs (
  *     name             VARCHAR PRIMARY KEY,
  *     version          INTEGER NOT NULL,
@@ -87,6 +87,9 @@ import org.duckdb.DuckDBConnection;
  *     content          BLOB NOT NULL,      -- the raw upload
  *     servers_override VARCHAR[] NOT NULL); -- empty: the spec's own servers
  * </pre>
+ * Version 1 had {@code status_codes INTEGER[]}/{@code status_counts BIGINT[]}, {@code lat_idx}/{@code lat_cnt}
+ * and {@code ttfb_idx}/{@code ttfb_cnt} list pairs where version 2 has {@code bins}; {@link #open} converts
+ * a version 1 file in SQL, in one transaction.
  *
  * <h2>Rollup and queries</h2>
  * {@link #rollup} sums the minutes of every hour that ended more than the rollup grace ago into
@@ -97,13 +100,25 @@ import org.duckdb.DuckDBConnection;
  * start does. Results are the same as reading minutes only (as long as minute retention has not
  * removed the minutes a range's partial hours need).
  *
+ * <p>Rows are summed in Java: fetching a row through JDBC costs far more than merging its bins, so
+ * {@link #endpointFigures} reads few rows. Its whole hours come as aligned groups of 1 to 16 hours and
+ * the five-minute spans of its partial hours as spans, each group or span one {@link Block} of rows
+ * already merged per endpoint and host, kept in a {@link BlockCache} of bounded heap
+ * ({@link StoreSettings#cacheBytes()}); only the loose minutes at either end (at most four) and blocks not
+ * cached are read from the database. Writes invalidate the blocks they change (minute rows and live
+ * rows their spans, late rows their hours, retention everything before its cutoff); see
+ * {@link BlockCache} for why a block loaded from an older snapshot is never kept.
+ * {@link #series} reads one endpoint's rows from the database: the rolled-up hours' minute rows lie in
+ * endpoint order, so the scan fetches the bins of a few vectors per hour.
+ *
  * <h2>Threads and durability</h2>
  * Thread-safe. Writes go through one connection under a lock (DuckDB has one writer anyway); each
  * write commits before returning, and DuckDB's write-ahead log makes a committed write survive the
  * process being killed. Queries run on a pool of connections to the same database, one per
- * concurrent caller, each query in its own transaction (a consistent snapshot of watermark and rows).
- * Strings from the wire (hosts, templates) are bound as parameters or appended as values, never
- * spliced into SQL.
+ * concurrent caller, each query in its own transaction (a consistent snapshot of watermark and rows;
+ * cached blocks are of that snapshot or a later one). A figures query merges cached blocks on a
+ * second core (the common fork-join pool) while it reads the database. Strings from the wire (hosts,
+ * templates) are bound as parameters or appended as values, never spliced into SQL.
  */
 public final class StatsStore implements AutoCloseable {
     public static final int SCHEMA_VERSION = 2;

@@ -47,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Each trial opens its copy with an empty block cache; the first query of a trial fills the
  * cache with the blocks it needs (its time is printed as "cold"), the measured ones then take them
  * from the cache, as a dashboard's repeated queries do: the figures benchmarks measure the query path
- * with the cache warm (the default 32 MiB budget; the day's hour groups and spans take about 27 MiB).
+ * with the cache warm (the default 32 MiB budget; the day's hour groups and spans take about 27 MB).
  *
  * <ul>
  *   <li>{@link #figures24hAligned}: the 24 h ending on an hour: 24 hour rows per endpoint and host

@@ -1,13 +1,10 @@
 package io.gatelens.analytics.store;
 
-import io.gatelens.analytics.stats.EndpointMinute;
-import io.gatelens.analytics.stats.LatencySketches;
 import io.gatelens.analytics.stats.MinuteRow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,31 +16,34 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
  * Per-endpoint statistics, the endpoint registry and the spec catalog, in one DuckDB database file.
  *
- * <h2>Tables</h2>
+ * <h2>Tables (schema version 2)</h2>
  * Times are {@code TIMESTAMP} in UTC (DuckDB's timezone-less type, microseconds). Latency and TTFB
- * sketches are the positive bins of a {@link LatencySketches} DDSketch (1% relative accuracy,
- * logarithmic mapping, nanoseconds): parallel lists of ascending bin indexes and counts; sketches
- * merge by summing counts per index.
+ * sketches are the positive bins of a {@link io.gatelens.analytics.stats.LatencySketches} DDSketch
+ * (1% relative accuracy, logarithmic mapping, nanoseconds); sketches merge by summing counts per bin
+ * index. A row's status-code counts and both sketches are one {@code bins} BLOB: three lists of
+ * (key, count) pairs, varint- and delta-encoded (layout in {@link Totals}), about two bytes a bin.
  * <pre>
  * CREATE TABLE meta (               -- schema_version; rollup_watermark (epoch second, hours before it are rolled up)
  *     key   VARCHAR PRIMARY KEY,
@@ -57,7 +57,8 @@ import org.duckdb.DuckDBConnection;
  *     host         VARCHAR,           -- SHADOW: the host the traffic named, or NULL; OPERATION: NULL
  *     operation_id VARCHAR,           -- not part of the identity
  *     first_seen   TIMESTAMP NOT NULL);
- * CREATE TABLE stats_minute (       -- one row per endpoint, host, minute (more if records came late: rows add up)
+ * CREATE TABLE stats_minute (       -- one row per endpoint, host, minute (more if records came late: rows add up);
+ *                                   -- a rolled-up hour's rows are stored in (endpoint_id, host, minute) order
  *     minute         TIMESTAMP NOT NULL,  -- start of the minute
  *     endpoint_id    INTEGER NOT NULL,
  *     host           VARCHAR,             -- NULL: no host named
@@ -69,17 +70,15 @@ import org.duckdb.DuckDBConnection;
  *     s5xx           BIGINT NOT NULL,
  *     s_other        BIGINT NOT NULL,     -- responses with a status outside 100..599
  *     no_response    BIGINT NOT NULL,     -- transactions without a response (status 0)
- *     status_codes   INTEGER[] NOT NULL,  -- distinct codes 100..599, ascending
- *     status_counts  BIGINT[] NOT NULL,   -- responses per code, parallel to status_codes
  *     req_bytes      BIGINT NOT NULL,
  *     resp_bytes     BIGINT NOT NULL,
- *     lat_idx        INTEGER[] NOT NULL,  -- latency sketch: bin indexes, ascending
- *     lat_cnt        BIGINT[] NOT NULL,   --   and their counts
- *     ttfb_idx       INTEGER[] NOT NULL,  -- time-to-first-byte sketch, the same way
- *     ttfb_cnt       BIGINT[] NOT NULL,
- *     max_latency_ns BIGINT NOT NULL);    -- 0 when no latency was measured
+ *     max_latency_ns BIGINT NOT NULL,     -- 0 when no latency was measured
+ *     bins           BLOB NOT NULL);      -- responses per status code (100..599), latency bins, TTFB bins
+ * CREATE TABLE stats_live (...);    -- the columns of stats_minute: the minutes still open at the last flush
+ * CREATE VIEW stats_recent AS SELECT * FROM stats_minute UNION ALL SELECT * FROM stats_live;
  * CREATE TABLE stats_hour (         -- the same columns with hour (start of the hour) instead of minute:
  *     hour TIMESTAMP NOT NULL, ...);   -- stats_minute rolled up; rows add up as in stats_minute
+ * CREATE TABLE rollup_scratch (...); -- the columns of stats_minute; empty but during a rollup
  * CREATE TABLE specs (
  *     name             VARCHAR PRIMARY KEY,
  *     version          INTEGER NOT NULL,
@@ -88,6 +87,9 @@ import org.duckdb.DuckDBConnection;
  *     content          BLOB NOT NULL,      -- the raw upload
  *     servers_override VARCHAR[] NOT NULL); -- empty: the spec's own servers
  * </pre>
+ * Version 1 had {@code status_codes INTEGER[]}/{@code status_counts BIGINT[]}, {@code lat_idx}/{@code lat_cnt}
+ * and {@code ttfb_idx}/{@code ttfb_cnt} list pairs where version 2 has {@code bins}; {@link #open} converts
+ * a version 1 file in SQL, in one transaction.
  *
  * <h2>Rollup and queries</h2>
  * {@link #rollup} sums the minutes of every hour that ended more than the rollup grace ago into
@@ -98,16 +100,28 @@ import org.duckdb.DuckDBConnection;
  * start does. Results are the same as reading minutes only (as long as minute retention has not
  * removed the minutes a range's partial hours need).
  *
+ * <p>Rows are summed in Java: fetching a row through JDBC costs far more than merging its bins, so
+ * {@link #endpointFigures} reads few rows. Its whole hours come as aligned groups of 1 to 16 hours and
+ * the five-minute spans of its partial hours as spans, each group or span one {@link Block} of rows
+ * already merged per endpoint and host, kept in a {@link BlockCache} of bounded heap
+ * ({@link StoreSettings#cacheBytes()}); only the loose minutes at either end (at most four) and blocks not
+ * cached are read from the database. Writes invalidate the blocks they change (minute rows and live
+ * rows their spans, late rows their hours, retention everything before its cutoff); see
+ * {@link BlockCache} for why a block loaded from an older snapshot is never kept.
+ * {@link #series} reads one endpoint's rows from the database: the rolled-up hours' minute rows lie in
+ * endpoint order, so the scan fetches the bins of a few vectors per hour.
+ *
  * <h2>Threads and durability</h2>
  * Thread-safe. Writes go through one connection under a lock (DuckDB has one writer anyway); each
  * write commits before returning, and DuckDB's write-ahead log makes a committed write survive the
  * process being killed. Queries run on a pool of connections to the same database, one per
- * concurrent caller, each query in its own transaction (a consistent snapshot of watermark and rows).
- * Strings from the wire (hosts, templates) are bound as parameters or appended as values, never
- * spliced into SQL.
+ * concurrent caller, each query in its own transaction (a consistent snapshot of watermark and rows;
+ * cached blocks are of that snapshot or a later one). A figures query merges cached blocks on a
+ * second core (the common fork-join pool) while it reads the database. Strings from the wire (hosts,
+ * templates) are bound as parameters or appended as values, never spliced into SQL.
  */
 public final class StatsStore implements AutoCloseable {
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
     public static final int MAX_SERIES_POINTS = 2_000;
 
     private static final long MICROS_PER_MINUTE = 60_000_000L;
@@ -115,6 +129,7 @@ public final class StatsStore implements AutoCloseable {
     private static final String KEY_SCHEMA_VERSION = "schema_version";
     private static final String KEY_ROLLUP_WATERMARK = "rollup_watermark";
 
+    /** The statistics columns after the time, endpoint and host columns: the scalars in {@link Totals} order, then bins. */
     private static final String STAT_COLUMNS_DDL = """
             calls          BIGINT NOT NULL,
             s1xx           BIGINT NOT NULL,
@@ -124,18 +139,13 @@ public final class StatsStore implements AutoCloseable {
             s5xx           BIGINT NOT NULL,
             s_other        BIGINT NOT NULL,
             no_response    BIGINT NOT NULL,
-            status_codes   INTEGER[] NOT NULL,
-            status_counts  BIGINT[] NOT NULL,
             req_bytes      BIGINT NOT NULL,
             resp_bytes     BIGINT NOT NULL,
-            lat_idx        INTEGER[] NOT NULL,
-            lat_cnt        BIGINT[] NOT NULL,
-            ttfb_idx       INTEGER[] NOT NULL,
-            ttfb_cnt       BIGINT[] NOT NULL,
-            max_latency_ns BIGINT NOT NULL
+            max_latency_ns BIGINT NOT NULL,
+            bins           BLOB NOT NULL
         """;
 
-    private static final List<String> SCHEMA_V1 = List.of(
+    private static final List<String> SCHEMA_V2 = List.of(
         """
         CREATE TABLE endpoints (
             id           INTEGER PRIMARY KEY,
@@ -160,8 +170,8 @@ public final class StatsStore implements AutoCloseable {
             servers_override VARCHAR[] NOT NULL)""");
 
     /** Every statistics column after the time, endpoint and host columns, in table order. */
-    private static final String STATS = "calls, s1xx, s2xx, s3xx, s4xx, s5xx, s_other, no_response, status_codes, "
-        + "status_counts, req_bytes, resp_bytes, lat_idx, lat_cnt, ttfb_idx, ttfb_cnt, max_latency_ns";
+    private static final String STATS = "calls, s1xx, s2xx, s3xx, s4xx, s5xx, s_other, no_response, req_bytes, resp_bytes, "
+        + "max_latency_ns, bins";
 
     private final Path file;
     private final StoreSettings settings;
@@ -173,12 +183,17 @@ public final class StatsStore implements AutoCloseable {
     private final ConcurrentHashMap<EndpointKey.Identity, EndpointInfo> endpointsByIdentity = new ConcurrentHashMap<>();
     /** Guarded by writeLock. */
     private int nextEndpointId;
+    /** Hour blocks and five-minute blocks; see {@link BlockCache} for how writes invalidate them. */
+    private final BlockCache cache;
+    /** Guarded by writeLock: the minutes of the rows now in stats_live, invalidated when they are replaced. */
+    private Set<Long> liveMinutes = Set.of();
     private volatile boolean closed;
 
     private StatsStore(Path file, StoreSettings settings, DuckDBConnection writer) {
         this.file = file;
         this.settings = settings;
         this.writer = writer;
+        this.cache = new BlockCache(settings.cacheBytes());
     }
 
     /** Opens (creating if needed, with parent directories) the database file and brings its schema up to date. */
@@ -231,9 +246,11 @@ public final class StatsStore implements AutoCloseable {
                     + SCHEMA_VERSION + ": refusing to touch it");
             }
             if (current < 1) {
-                for (String ddl : SCHEMA_V1) {
+                for (String ddl : SCHEMA_V2) {
                     s.execute(ddl);
                 }
+            } else if (current < 2) {
+                migrateV1ToV2(s);
             }
             // the minutes still open at the last flush: rewritten at every flush, so a kill -9 loses at most
             // one flush interval; at open they become ordinary minute rows (the process that wrote them is gone)
@@ -241,13 +258,64 @@ public final class StatsStore implements AutoCloseable {
             s.execute("INSERT INTO stats_minute SELECT * FROM stats_live");
             s.execute("DELETE FROM stats_live");
             s.execute("CREATE OR REPLACE VIEW stats_recent AS SELECT * FROM stats_minute UNION ALL SELECT * FROM stats_live");
-            // later versions: `if (current < 2) { ALTER ... }`, each step in this same transaction
+            // the minutes of the hour being rolled up, while the rollup rewrites them in endpoint order
+            s.execute("CREATE TABLE IF NOT EXISTS rollup_scratch AS SELECT * FROM stats_minute LIMIT 0");
+            s.execute("DELETE FROM rollup_scratch");
+            // later versions: `else if (current < 3) { ... }` above, each step in this same transaction
             setMeta(writer, KEY_SCHEMA_VERSION, Integer.toString(SCHEMA_VERSION));
             writer.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(writer);
             throw e;
         }
+    }
+
+    /**
+     * Version 1 kept the codes and both sketches as parallel INTEGER[]/BIGINT[] lists; version 2 keeps
+     * them in one {@code bins} BLOB (see {@link Totals}). Encoded in SQL, so that a week of minute rows
+     * converts without a round trip through Java; the live rows become minute rows on the way, as they
+     * would at any open.
+     */
+    private static void migrateV1ToV2(Statement s) throws SQLException {
+        s.execute("DROP VIEW IF EXISTS stats_recent");
+        s.execute("CREATE TABLE IF NOT EXISTS stats_live AS SELECT * FROM stats_minute LIMIT 0");
+        String bins = "unhex(" + pairsHex("status_codes", "status_counts") + " || " + pairsHex("lat_idx", "lat_cnt") + " || "
+            + pairsHex("ttfb_idx", "ttfb_cnt") + ")";
+        String v1Columns = "calls, s1xx, s2xx, s3xx, s4xx, s5xx, s_other, no_response, req_bytes, resp_bytes, max_latency_ns, " + bins;
+        for (String[] table : new String[][] {{"stats_minute", "minute"}, {"stats_hour", "hour"}}) {
+            String name = table[0];
+            String time = table[1];
+            s.execute("CREATE TABLE " + name + "_v2 (\n    " + time + " TIMESTAMP NOT NULL,\n    endpoint_id INTEGER NOT NULL,\n"
+                + "    host VARCHAR,\n" + STAT_COLUMNS_DDL + ")");
+            String from = name.equals("stats_minute")
+                ? "(SELECT * FROM stats_minute UNION ALL SELECT * FROM stats_live)" : name;
+            // in the rows' present order: sorting a week of minutes would cost more than the endpoint order saves
+            s.execute("INSERT INTO " + name + "_v2 SELECT " + time + ", endpoint_id, host, " + v1Columns + " FROM " + from);
+        }
+        s.execute("DROP TABLE stats_live");
+        for (String name : new String[] {"stats_minute", "stats_hour"}) {
+            s.execute("DROP TABLE " + name);
+            s.execute("ALTER TABLE " + name + "_v2 RENAME TO " + name);
+        }
+    }
+
+    /** SQL for the hex digits of a (key, count) pair list in the bins encoding, from v1's parallel list columns. */
+    private static String pairsHex(String keys, String counts) {
+        String key = "CASE WHEN i = 1 THEN (CASE WHEN " + keys + "[1] >= 0 THEN 2 * " + keys + "[1]::BIGINT ELSE -2 * " + keys
+            + "[1]::BIGINT - 1 END) ELSE " + keys + "[i]::BIGINT - " + keys + "[i - 1] - 1 END";
+        return varintHex("len(" + keys + ")::BIGINT") + " || array_to_string(list_transform(range(1, len(" + keys + ") + 1), lambda i: "
+            + varintHex(key) + " || " + varintHex(counts + "[i] - 1") + "), '')";
+    }
+
+    /** SQL for the hex digits of the LEB128 varint of a BIGINT expression &gt;= 0. */
+    private static String varintHex(String v) {
+        StringBuilder n = new StringBuilder("(CASE");
+        for (int bytes = 1; bytes < 9; bytes++) {
+            n.append(" WHEN (").append(v).append(") < ").append(1L << (7 * bytes)).append(" THEN ").append(bytes);
+        }
+        n.append(" ELSE 9 END)");
+        return "array_to_string(list_transform(range(" + n + "), lambda j: printf('%02x', (((" + v + ") >> (7 * j)) & 127)"
+            + " | CASE WHEN j < " + n + " - 1 THEN 128 ELSE 0 END)), '')";
     }
 
     private void loadEndpoints() throws SQLException {
@@ -371,13 +439,17 @@ public final class StatsStore implements AutoCloseable {
      */
     public void appendAndReplaceLive(List<MinuteRow> rows, List<MinuteRow> live) {
         write(c -> {
+            Set<Long> touchedMinutes = new HashSet<>();
             if (live != null) {
                 try (Statement s = c.createStatement()) {
                     s.execute("DELETE FROM stats_live");
                 }
                 try (DuckDBAppender open = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "stats_live")) {
                     for (MinuteRow row : live) {
-                        appendRow(open, row.minuteEpochSecond() * 1_000_000L, row.endpointId(), row.host(), row.stats());
+                        long minuteMicros = row.minuteEpochSecond() * 1_000_000L;
+                        appendRow(open, minuteMicros, row.endpointId(), row.host(), Totals.scalarsOf(row.stats()),
+                            Totals.encodeBins(row.stats()));
+                        touchedMinutes.add(minuteMicros);
                     }
                 }
             }
@@ -387,7 +459,9 @@ public final class StatsStore implements AutoCloseable {
             try (DuckDBAppender minutes = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "stats_minute")) {
                 for (MinuteRow row : rows) {
                     long minuteMicros = row.minuteEpochSecond() * 1_000_000L;
-                    appendRow(minutes, minuteMicros, row.endpointId(), row.host(), row.stats());
+                    appendRow(minutes, minuteMicros, row.endpointId(), row.host(), Totals.scalarsOf(row.stats()),
+                        Totals.encodeBins(row.stats()));
+                    touchedMinutes.add(minuteMicros);
                     if (minuteMicros < watermark) {
                         late.add(row);
                     }
@@ -397,33 +471,36 @@ public final class StatsStore implements AutoCloseable {
                 try (DuckDBAppender hours = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "stats_hour")) {
                     for (MinuteRow row : late) {
                         long hourMicros = Math.floorDiv(row.minuteEpochSecond() * 1_000_000L, MICROS_PER_HOUR) * MICROS_PER_HOUR;
-                        appendRow(hours, hourMicros, row.endpointId(), row.host(), row.stats());
+                        appendRow(hours, hourMicros, row.endpointId(), row.host(), Totals.scalarsOf(row.stats()),
+                            Totals.encodeBins(row.stats()));
                     }
                 }
             }
             c.commit();
+            if (live != null) {
+                touchedMinutes.addAll(liveMinutes);
+                liveMinutes = live.stream().map(r -> r.minuteEpochSecond() * 1_000_000L).collect(Collectors.toUnmodifiableSet());
+            }
+            // a late row changes its hour's hour rows too: the hour's blocks overlap the minute, so go with it
+            for (long minute : touchedMinutes) {
+                cache.invalidate(minute, minute + MICROS_PER_MINUTE);
+            }
             return null;
         });
     }
 
-    private static void appendRow(DuckDBAppender a, long timeMicros, int endpointId, String host, EndpointMinute s)
+    private static void appendRow(DuckDBAppender a, long timeMicros, int endpointId, String host, long[] scalars, byte[] bins)
         throws SQLException {
-        LatencySketches.Bins latency = s.latencyBins();
-        LatencySketches.Bins ttfb = s.ttfbBins();
         a.beginRow().appendEpochMicros(timeMicros).append(endpointId);
         if (host == null) {
             a.appendNull();
         } else {
             a.append(host);
         }
-        a.append(s.calls()).append(s.s1xx()).append(s.s2xx()).append(s.s3xx()).append(s.s4xx()).append(s.s5xx())
-            .append(s.sOther()).append(s.noResponse())
-            .append(s.statusCodes()).append(s.statusCodeCounts())
-            .append(s.reqBytes()).append(s.respBytes())
-            .append(latency.indexes()).append(latency.counts())
-            .append(ttfb.indexes()).append(ttfb.counts())
-            .append(s.maxLatencyNs())
-            .endRow();
+        for (long v : scalars) {
+            a.append(v);
+        }
+        a.append(bins).endRow();
     }
 
     /**
@@ -432,10 +509,11 @@ public final class StatsStore implements AutoCloseable {
      * so a crash leaves either all of it or none, and running it again rolls up nothing twice. The
      * first rollup starts at the hour of the oldest minute row.
      *
-     * <p>The merge runs in SQL (unnest the three list pairs in one pass, sum per key, list), one
-     * statement: about 0.2-0.3 s for an hour of 1,000 endpoints on the project VM, where merely
-     * reading 24,000 rows' lists over JDBC takes about 0.2 s (every element is boxed), so merging in
-     * Java could only be slower.
+     * <p>Per hour with minute rows: the minute rows are rewritten in (endpoint, host, minute) order, so
+     * that one endpoint's minutes of a rolled-up hour lie together and a {@link #series} scan fetches
+     * the bins of a few vectors instead of every one; then read back in that order, merged in Java per
+     * endpoint and host (bins summed per index) and appended as hour rows. Measured figures are in
+     * EndpointQueryBenchmark#rollupOneHour.
      *
      * @return the number of hours rolled up
      */
@@ -457,15 +535,75 @@ public final class StatsStore implements AutoCloseable {
                 c.commit();
                 return 0;
             }
-            try (PreparedStatement ps = c.prepareStatement(ROLLUP_SQL)) {
+            List<Long> hours = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT epoch_us(date_trunc('hour', minute)) AS h FROM stats_minute "
+                + "WHERE minute >= ? AND minute < ? ORDER BY h")) {
                 ps.setObject(1, timestamp(watermark));
                 ps.setObject(2, timestamp(endMicros));
-                ps.executeUpdate();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        hours.add(rs.getLong(1));
+                    }
+                }
+            }
+            for (long hour : hours) {
+                rollupHour(c, hour);
             }
             setMeta(c, KEY_ROLLUP_WATERMARK, Long.toString(endMicros / 1_000_000L));
             c.commit();
             return (int) ((endMicros - watermark) / MICROS_PER_HOUR);
         });
+    }
+
+    private static void rollupHour(DuckDBConnection c, long hourMicros) throws SQLException {
+        Object from = timestamp(hourMicros);
+        Object to = timestamp(hourMicros + MICROS_PER_HOUR);
+        try (PreparedStatement copy = c.prepareStatement("INSERT INTO rollup_scratch SELECT * FROM stats_minute WHERE minute >= ? AND minute < ?");
+             PreparedStatement delete = c.prepareStatement("DELETE FROM stats_minute WHERE minute >= ? AND minute < ?");
+             Statement s = c.createStatement()) {
+            copy.setObject(1, from);
+            copy.setObject(2, to);
+            copy.executeUpdate();
+            delete.setObject(1, from);
+            delete.setObject(2, to);
+            delete.executeUpdate();
+            s.execute("INSERT INTO stats_minute SELECT * FROM rollup_scratch ORDER BY endpoint_id, host NULLS FIRST, minute");
+            List<Object[]> merged = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT endpoint_id, host, " + STATS + " FROM rollup_scratch "
+                + "ORDER BY endpoint_id, host NULLS FIRST")) {
+                Totals group = null;
+                int groupEndpoint = 0;
+                String groupHost = null;
+                long[] scalars = new long[Totals.SCALARS];
+                while (rs.next()) {
+                    int endpoint = rs.getInt(1);
+                    String host = rs.getString(2);
+                    if (group == null || endpoint != groupEndpoint || !Objects.equals(host, groupHost)) {
+                        if (group != null) {
+                            merged.add(new Object[] {groupEndpoint, groupHost, group.scalars.clone(), group.encodeBins()});
+                        }
+                        group = new Totals();
+                        groupEndpoint = endpoint;
+                        groupHost = host;
+                    }
+                    for (int i = 0; i < Totals.SCALARS; i++) {
+                        scalars[i] = rs.getLong(3 + i);
+                    }
+                    group.addScalars(scalars, 0);
+                    byte[] bins = rs.getBytes(3 + Totals.SCALARS);
+                    group.addBins(bins, 0, bins.length);
+                }
+                if (group != null) {
+                    merged.add(new Object[] {groupEndpoint, groupHost, group.scalars.clone(), group.encodeBins()});
+                }
+            }
+            try (DuckDBAppender hours = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "stats_hour")) {
+                for (Object[] row : merged) {
+                    appendRow(hours, hourMicros, (Integer) row[0], (String) row[1], (long[]) row[2], (byte[]) row[3]);
+                }
+            }
+            s.execute("DELETE FROM rollup_scratch");
+        }
     }
 
     /** The end of the rolled-up hours: hours before it are in {@code stats_hour}; empty before the first rollup. */
@@ -476,35 +614,6 @@ public final class StatsStore implements AutoCloseable {
         });
     }
 
-    private static final String ROLLUP_SQL = "INSERT INTO stats_hour (hour, endpoint_id, host, " + STATS + ")\n"
-        + "WITH m AS NOT MATERIALIZED (\n"
-        + "  SELECT date_trunc('hour', minute) AS hour, endpoint_id, host, " + STATS + "\n"
-        + "  FROM stats_minute WHERE minute >= ? AND minute < ?),\n"
-        + "totals AS (\n"
-        + "  SELECT hour, endpoint_id, host, sum(calls)::BIGINT AS calls, sum(s1xx)::BIGINT AS s1xx, sum(s2xx)::BIGINT AS s2xx,\n"
-        + "    sum(s3xx)::BIGINT AS s3xx, sum(s4xx)::BIGINT AS s4xx, sum(s5xx)::BIGINT AS s5xx, sum(s_other)::BIGINT AS s_other,\n"
-        + "    sum(no_response)::BIGINT AS no_response, sum(req_bytes)::BIGINT AS req_bytes, sum(resp_bytes)::BIGINT AS resp_bytes,\n"
-        + "    max(max_latency_ns) AS max_latency_ns\n"
-        + "  FROM m GROUP BY hour, endpoint_id, host),\n"
-        // the three (key, count) lists summed per key in one pass; l: 0 status codes, 1 latency bins, 2 TTFB bins
-        + "lists AS (\n"
-        + "  SELECT hour, endpoint_id, host,\n"
-        + "    list(i ORDER BY i) FILTER (WHERE l = 0) AS codes, list(n ORDER BY i) FILTER (WHERE l = 0) AS code_counts,\n"
-        + "    list(i ORDER BY i) FILTER (WHERE l = 1) AS lat_idx, list(n ORDER BY i) FILTER (WHERE l = 1) AS lat_cnt,\n"
-        + "    list(i ORDER BY i) FILTER (WHERE l = 2) AS ttfb_idx, list(n ORDER BY i) FILTER (WHERE l = 2) AS ttfb_cnt\n"
-        + "  FROM (\n"
-        + "    SELECT hour, endpoint_id, host, l, i, sum(n)::BIGINT AS n FROM (\n"
-        + "      SELECT hour, endpoint_id, host, 0 AS l, unnest(status_codes) AS i, unnest(status_counts) AS n FROM m\n"
-        + "      UNION ALL SELECT hour, endpoint_id, host, 1 AS l, unnest(lat_idx) AS i, unnest(lat_cnt) AS n FROM m\n"
-        + "      UNION ALL SELECT hour, endpoint_id, host, 2 AS l, unnest(ttfb_idx) AS i, unnest(ttfb_cnt) AS n FROM m)\n"
-        + "    GROUP BY hour, endpoint_id, host, l, i)\n"
-        + "  GROUP BY hour, endpoint_id, host)\n"
-        + "SELECT t.hour, t.endpoint_id, t.host, t.calls, t.s1xx, t.s2xx, t.s3xx, t.s4xx, t.s5xx, t.s_other, t.no_response,\n"
-        + "  coalesce(x.codes, []), coalesce(x.code_counts, []), t.req_bytes, t.resp_bytes,\n"
-        + "  coalesce(x.lat_idx, []), coalesce(x.lat_cnt, []), coalesce(x.ttfb_idx, []), coalesce(x.ttfb_cnt, []), t.max_latency_ns\n"
-        + "FROM totals t LEFT JOIN lists x\n"
-        + "  ON x.hour = t.hour AND x.endpoint_id = t.endpoint_id AND x.host IS NOT DISTINCT FROM t.host";
-
     /**
      * Deletes minute rows that ended at least minute retention before {@code now} (only of hours
      * already rolled up) and hour rows that ended at least hour retention before it.
@@ -514,17 +623,26 @@ public final class StatsStore implements AutoCloseable {
         long hourCutoff = floorTo(toMicros(now.minus(settings.hourRetention())), MICROS_PER_HOUR);
         write(c -> {
             long watermark = watermarkMicros(c);
+            long deletedBefore = Long.MIN_VALUE;
             if (watermark != Long.MIN_VALUE) {
+                long cutoff = Math.min(minuteCutoff, watermark);
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM stats_minute WHERE minute < ?")) {
-                    ps.setObject(1, timestamp(Math.min(minuteCutoff, watermark)));
-                    ps.executeUpdate();
+                    ps.setObject(1, timestamp(cutoff));
+                    if (ps.executeUpdate() > 0) {
+                        deletedBefore = cutoff;
+                    }
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM stats_hour WHERE hour < ?")) {
                 ps.setObject(1, timestamp(hourCutoff));
-                ps.executeUpdate();
+                if (ps.executeUpdate() > 0) {
+                    deletedBefore = Math.max(deletedBefore, hourCutoff);
+                }
             }
             c.commit();
+            if (deletedBefore != Long.MIN_VALUE) {
+                cache.invalidate(Long.MIN_VALUE / 2, deletedBefore);
+            }
             return null;
         });
     }
@@ -534,32 +652,285 @@ public final class StatsStore implements AutoCloseable {
     /**
      * Figures per endpoint over [from, to), summed over hosts or for one host; endpoints without rows
      * in the range are absent. Ordered by endpoint id.
+     *
+     * <p>Rows are summed in Java (bins into dense arrays, see {@link Totals}): the whole hours from hour
+     * {@link Block}s, the partial hours from five-minute blocks of minute rows where a five-minute span
+     * lies wholly in the range, the rest (at most four minutes at either end) from minute rows read
+     * directly. Blocks come from the cache or are loaded from the database and offered to it. Cached
+     * blocks are merged on a second core while the caller reads the database.
      */
     public List<EndpointFigures> endpointFigures(Instant from, Instant to, String hostOrNull) {
         checkRange(from, to);
-        return read(c -> {
-            Plan plan = plan(c, from, to);
-            Sql src = new Sql();
-            src.add("SELECT endpoint_id AS k, " + STATS + " FROM stats_hour WHERE hour >= ? AND hour < ?",
-                timestamp(plan.hoursFrom), timestamp(plan.hoursTo));
-            hostFilter(src, hostOrNull);
-            src.add("\nUNION ALL SELECT endpoint_id AS k, " + STATS + " FROM stats_recent WHERE minute >= ? AND minute < ?",
-                timestamp(plan.from), timestamp(plan.headTo()));
-            hostFilter(src, hostOrNull);
-            src.add("\nUNION ALL SELECT endpoint_id AS k, " + STATS + " FROM stats_recent WHERE minute >= ? AND minute < ?",
-                timestamp(plan.tailFrom()), timestamp(plan.to));
-            hostFilter(src, hostOrNull);
-            List<EndpointFigures> out = new ArrayList<>();
-            for (Map.Entry<Long, Figures> e : figures(c, src).entrySet()) {
-                out.add(new EndpointFigures(Math.toIntExact(e.getKey()), e.getValue()));
+        long ticket = cache.ticket();
+        Block.Accumulators acc = new Block.Accumulators();
+        List<Block> cached = new ArrayList<>();
+        AtomicReference<ForkJoinTask<Block.Accumulators>> forked = new AtomicReference<>();
+        try {
+            read(c -> {
+                Plan plan = plan(c, from, to);
+                List<long[]> missingGroups = new ArrayList<>();
+                for (long[] g : hourGroups(plan.hoursFrom, plan.hoursTo)) {
+                    Block b = cache.get(g[0], g[1]);
+                    if (b == null) {
+                        missingGroups.add(g);
+                    } else {
+                        cached.add(b);
+                    }
+                }
+                List<long[]> minutes = new ArrayList<>();
+                List<long[]> missingSpans = new ArrayList<>();
+                for (long[] part : new long[][] {{plan.from, plan.headTo()}, {plan.tailFrom(), plan.to}}) {
+                    splitIntoSpans(part[0], part[1], minutes, missingSpans, cached);
+                }
+                // the cached blocks' first half on another core meanwhile
+                List<Block> firstHalf = cached.subList(0, cached.size() / 2);
+                if (!firstHalf.isEmpty()) {
+                    forked.set(ForkJoinTask.adapt(() -> mergeBlocks(firstHalf, hostOrNull)).fork());
+                }
+                for (long[] g : missingGroups) {
+                    hourGroup(c, g[0], g[1], ticket).addTo(acc, hostOrNull);
+                }
+                for (long[] run : coalesce(missingSpans)) {
+                    for (Block b : loadSpanBlocks(c, run[0], run[1])) {
+                        cache.offer(b, ticket);
+                        b.addTo(acc, hostOrNull);
+                    }
+                }
+                for (long[] m : minutes) {
+                    Sql sql = new Sql();
+                    sql.add("SELECT endpoint_id, " + STATS + " FROM stats_recent WHERE minute >= ? AND minute < ?", timestamp(m[0]),
+                        timestamp(m[1]));
+                    hostFilter(sql, hostOrNull);
+                    try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
+                        addRows(rs, acc);
+                    }
+                }
+                return null;
+            });
+            for (Block b : cached.subList(cached.size() / 2, cached.size())) {
+                b.addTo(acc, hostOrNull);
             }
-            return out;
-        });
+        } finally {
+            if (forked.get() != null) {
+                acc.mergeFrom(forked.get().join());
+            }
+        }
+        List<EndpointFigures> out = new ArrayList<>();
+        acc.forEach((totals, endpointId) -> out.add(new EndpointFigures(endpointId, totals.figures())));
+        return out;
+    }
+
+    /** The largest group of hours merged into one block. */
+    private static final long MAX_GROUP_MICROS = 16 * MICROS_PER_HOUR;
+
+    /**
+     * Hours [from, to) as aligned groups of 1, 2, 4, 8 or 16 hours (a group of n hours starts on a
+     * multiple of n hours since the epoch), largest first where they fit: 24 hours are 2 to 8 groups,
+     * so a query merges a few blocks, not one per hour.
+     */
+    static List<long[]> hourGroups(long from, long to) {
+        List<long[]> groups = new ArrayList<>();
+        for (long h = from; h < to; ) {
+            long size = MAX_GROUP_MICROS;
+            while (size > MICROS_PER_HOUR && (Math.floorMod(h, size) != 0 || h + size > to)) {
+                size /= 2;
+            }
+            groups.add(new long[] {h, size});
+            h += size;
+        }
+        return groups;
+    }
+
+    /**
+     * The block of the hour group [start, start + length): from the cache, or merged from the blocks of
+     * its halves (themselves from the cache or merged, down to single hours loaded from stats_hour),
+     * every block made on the way offered to the cache.
+     */
+    private Block hourGroup(Connection c, long start, long length, long ticket) throws SQLException {
+        List<Long> missing = new ArrayList<>();
+        missingHours(start, length, missing);
+        Map<Long, Block> hours = new HashMap<>();
+        List<long[]> runs = new ArrayList<>();
+        for (long h : missing) {
+            runs.add(new long[] {h, h + MICROS_PER_HOUR});
+        }
+        for (long[] run : coalesce(runs)) {
+            for (Block b : loadHourBlocks(c, run[0], run[1])) {
+                cache.offer(b, ticket);
+                hours.put(b.startMicros, b);
+            }
+        }
+        return assemble(c, start, length, hours, ticket);
+    }
+
+    private void missingHours(long start, long length, List<Long> missing) {
+        if (cache.peek(start, length)) {
+            return;
+        }
+        if (length == MICROS_PER_HOUR) {
+            missing.add(start);
+        } else {
+            missingHours(start, length / 2, missing);
+            missingHours(start + length / 2, length / 2, missing);
+        }
+    }
+
+    private Block assemble(Connection c, long start, long length, Map<Long, Block> hours, long ticket) throws SQLException {
+        Block b = cache.get(start, length);
+        if (b != null) {
+            return b;
+        }
+        if (length == MICROS_PER_HOUR) {
+            b = hours.get(start);
+            if (b == null) {
+                // cached when looked at, evicted since
+                b = loadHourBlocks(c, start, start + MICROS_PER_HOUR).get(0);
+                cache.offer(b, ticket);
+            }
+            return b;
+        }
+        b = Block.merge(assemble(c, start, length / 2, hours, ticket), assemble(c, start + length / 2, length / 2, hours, ticket));
+        cache.offer(b, ticket);
+        return b;
+    }
+
+    private static Block.Accumulators mergeBlocks(List<Block> blocks, String hostOrNull) {
+        Block.Accumulators acc = new Block.Accumulators();
+        for (Block b : blocks) {
+            b.addTo(acc, hostOrNull);
+        }
+        return acc;
+    }
+
+    /**
+     * Splits minute range [from, to) into the five-minute spans wholly inside it (cached ones to
+     * {@code cached}, the rest to {@code missingSpans}) and the minutes around them.
+     */
+    private void splitIntoSpans(long from, long to, List<long[]> minutes, List<long[]> missingSpans, List<Block> cached) {
+        if (from >= to) {
+            return;
+        }
+        long spansFrom = ceilTo(from, BlockCache.SPAN_MICROS);
+        long spansTo = floorTo(to, BlockCache.SPAN_MICROS);
+        if (spansFrom >= spansTo) {
+            minutes.add(new long[] {from, to});
+            return;
+        }
+        if (from < spansFrom) {
+            minutes.add(new long[] {from, spansFrom});
+        }
+        for (long s = spansFrom; s < spansTo; s += BlockCache.SPAN_MICROS) {
+            Block b = cache.get(s, BlockCache.SPAN_MICROS);
+            if (b == null) {
+                missingSpans.add(new long[] {s, s + BlockCache.SPAN_MICROS});
+            } else {
+                cached.add(b);
+            }
+        }
+        if (spansTo < to) {
+            minutes.add(new long[] {spansTo, to});
+        }
+    }
+
+    /** Adjacent [from, to) ranges joined. */
+    private static List<long[]> coalesce(List<long[]> ranges) {
+        List<long[]> out = new ArrayList<>();
+        for (long[] r : ranges) {
+            long[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last[1] == r[0]) {
+                last[1] = r[1];
+            } else {
+                out.add(new long[] {r[0], r[1]});
+            }
+        }
+        return out;
+    }
+
+    /** One block per hour of [from, to), empty hours included. */
+    private static List<Block> loadHourBlocks(Connection c, long from, long to) throws SQLException {
+        Block.Builder[] builders = new Block.Builder[(int) ((to - from) / MICROS_PER_HOUR)];
+        for (int i = 0; i < builders.length; i++) {
+            builders[i] = new Block.Builder(from + i * MICROS_PER_HOUR, MICROS_PER_HOUR);
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(hour), endpoint_id, host, " + STATS + " FROM stats_hour "
+            + "WHERE hour >= ? AND hour < ?")) {
+            ps.setObject(1, timestamp(from));
+            ps.setObject(2, timestamp(to));
+            try (ResultSet rs = ps.executeQuery()) {
+                long[] scalars = new long[Totals.SCALARS];
+                while (rs.next()) {
+                    int i = (int) ((rs.getLong(1) - from) / MICROS_PER_HOUR);
+                    for (int k = 0; k < Totals.SCALARS; k++) {
+                        scalars[k] = rs.getLong(4 + k);
+                    }
+                    builders[i].add(rs.getInt(2), rs.getString(3), scalars, 0, rs.getBytes(4 + Totals.SCALARS));
+                }
+            }
+        }
+        List<Block> out = new ArrayList<>(builders.length);
+        for (Block.Builder b : builders) {
+            out.add(b.build());
+        }
+        return out;
+    }
+
+    /** One block per five-minute span of [from, to): its minute and live rows merged per endpoint and host. */
+    private static List<Block> loadSpanBlocks(Connection c, long from, long to) throws SQLException {
+        int spans = (int) ((to - from) / BlockCache.SPAN_MICROS);
+        List<Map<Block.EndpointHost, Totals>> bySpan = new ArrayList<>(spans);
+        for (int i = 0; i < spans; i++) {
+            bySpan.add(new HashMap<>());
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(minute), endpoint_id, host, " + STATS + " FROM stats_recent "
+            + "WHERE minute >= ? AND minute < ?")) {
+            ps.setObject(1, timestamp(from));
+            ps.setObject(2, timestamp(to));
+            try (ResultSet rs = ps.executeQuery()) {
+                long[] scalars = new long[Totals.SCALARS];
+                while (rs.next()) {
+                    int i = (int) ((rs.getLong(1) - from) / BlockCache.SPAN_MICROS);
+                    Totals t = bySpan.get(i).computeIfAbsent(new Block.EndpointHost(rs.getInt(2), rs.getString(3)), k -> new Totals());
+                    for (int k = 0; k < Totals.SCALARS; k++) {
+                        scalars[k] = rs.getLong(4 + k);
+                    }
+                    t.addScalars(scalars, 0);
+                    byte[] bins = rs.getBytes(4 + Totals.SCALARS);
+                    t.addBins(bins, 0, bins.length);
+                }
+            }
+        }
+        List<Block> out = new ArrayList<>(spans);
+        for (int i = 0; i < spans; i++) {
+            Block.Builder b = new Block.Builder(from + i * BlockCache.SPAN_MICROS, BlockCache.SPAN_MICROS);
+            for (Map.Entry<Block.EndpointHost, Totals> e : bySpan.get(i).entrySet()) {
+                b.add(e.getKey().endpointId(), e.getKey().host(), e.getValue().scalars, 0, e.getValue().encodeBins());
+            }
+            out.add(b.build());
+        }
+        return out;
+    }
+
+    /** Adds rows of (key INTEGER or BIGINT, {@link #STATS}) to the accumulator of their key. */
+    private static void addRows(ResultSet rs, Block.Accumulators acc) throws SQLException {
+        long[] scalars = new long[Totals.SCALARS];
+        while (rs.next()) {
+            Totals t = acc.of(Math.toIntExact(rs.getLong(1)));
+            for (int k = 0; k < Totals.SCALARS; k++) {
+                scalars[k] = rs.getLong(2 + k);
+            }
+            t.addScalars(scalars, 0);
+            byte[] bins = rs.getBytes(2 + Totals.SCALARS);
+            t.addBins(bins, 0, bins.length);
+        }
     }
 
     /**
      * Figures of one endpoint per step over [from, to): point k covers [from + k * step, from + (k + 1) * step)
      * clipped to the range; steps without rows are present with zero calls.
+     *
+     * <p>Reads the endpoint's hour rows for hours that lie within one step and its minute rows for the
+     * rest; the rolled-up hours' minute rows lie in endpoint order (see {@link #rollup}), so the scan
+     * fetches the bins of the few vectors that hold the endpoint.
      *
      * @throws IllegalArgumentException if from &gt;= to, step is not a positive whole number of minutes,
      *     or the range holds more than {@value #MAX_SERIES_POINTS} steps
@@ -577,26 +948,35 @@ public final class StatsStore implements AutoCloseable {
             throw new IllegalArgumentException("series of " + points + " points requested (" + Duration.between(from, to) + " in steps of "
                 + step + "); at most " + MAX_SERIES_POINTS + ": use a larger step");
         }
-        Map<Long, Figures> byStep = read(c -> {
+        Block.Accumulators byStep = new Block.Accumulators();
+        read(c -> {
             Plan plan = plan(c, from, to);
             // an hour row stands for its minutes only if all of them fall into the same step
             String hourInOneStep = "(epoch_us(%1$s) - ?) // ? = (epoch_us(%1$s) + " + (MICROS_PER_HOUR - MICROS_PER_MINUTE) + " - ?) // ?";
-            Sql src = new Sql();
-            src.add("SELECT (epoch_us(hour) - ?) // ? AS k, " + STATS + " FROM stats_hour WHERE endpoint_id = ? AND hour >= ? AND hour < ?",
+            Sql hours = new Sql();
+            hours.add("SELECT (epoch_us(hour) - ?) // ? AS k, " + STATS + " FROM stats_hour WHERE endpoint_id = ? AND hour >= ? AND hour < ?",
                 plan.from, stepMicros, endpointId, timestamp(plan.hoursFrom), timestamp(plan.hoursTo));
-            src.add(" AND " + hourInOneStep.formatted("hour"), plan.from, stepMicros, plan.from, stepMicros);
-            hostFilter(src, hostOrNull);
-            src.add("\nUNION ALL SELECT (epoch_us(minute) - ?) // ? AS k, " + STATS + " FROM stats_recent "
+            hours.add(" AND " + hourInOneStep.formatted("hour"), plan.from, stepMicros, plan.from, stepMicros);
+            hostFilter(hours, hostOrNull);
+            Sql minutes = new Sql();
+            minutes.add("SELECT (epoch_us(minute) - ?) // ? AS k, " + STATS + " FROM stats_recent "
                 + "WHERE endpoint_id = ? AND minute >= ? AND minute < ?", plan.from, stepMicros, endpointId, timestamp(plan.from),
                 timestamp(plan.to));
-            src.add(" AND NOT (minute >= ? AND minute < ? AND " + hourInOneStep.formatted("date_trunc('hour', minute)") + ")",
+            minutes.add(" AND NOT (minute >= ? AND minute < ? AND " + hourInOneStep.formatted("date_trunc('hour', minute)") + ")",
                 timestamp(plan.hoursFrom), timestamp(plan.hoursTo), plan.from, stepMicros, plan.from, stepMicros);
-            hostFilter(src, hostOrNull);
-            return figures(c, src);
+            hostFilter(minutes, hostOrNull);
+            for (Sql sql : List.of(hours, minutes)) {
+                try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
+                    addRows(rs, byStep);
+                }
+            }
+            return null;
         });
+        Figures[] figures = new Figures[(int) points];
+        byStep.forEach((totals, k) -> figures[k] = totals.figures());
         List<SeriesPoint> out = new ArrayList<>((int) points);
-        for (long k = 0; k < points; k++) {
-            out.add(new SeriesPoint(from.plus(step.multipliedBy(k)), byStep.getOrDefault(k, Figures.NONE)));
+        for (int k = 0; k < points; k++) {
+            out.add(new SeriesPoint(from.plus(step.multipliedBy(k)), figures[k] == null ? Figures.NONE : figures[k]));
         }
         return out;
     }
@@ -687,87 +1067,6 @@ public final class StatsStore implements AutoCloseable {
         long watermark = watermarkMicros(c);
         long hoursTo = Math.max(hoursFrom, Math.min(lastUsableHourStart + MICROS_PER_HOUR, watermark == Long.MIN_VALUE ? hoursFrom : watermark));
         return new Plan(from, to, hoursFrom, hoursTo);
-    }
-
-    /**
-     * Figures per group key k of the rows {@code src} selects (k BIGINT, then {@link #STATS}). Counts
-     * are summed in SQL and the bins of both sketches summed per (k, sketch, index); Java then sorts
-     * each merged sketch's bins and takes its quantiles with {@link LatencySketches#quantileNs}, so
-     * they are the sketch's by construction.
-     *
-     * <p>Measured on 24 h x 1,000 endpoints of hour rows (2.9 M bins) on the project VM, best of 10:
-     * the unnest and hash aggregate that sums the bins dominate (~135 ms); quantiles by window functions
-     * in SQL 210 ms in all, merged unsorted lists to Java 150 ms; reading every row's lists over JDBC
-     * and merging in Java 210 ms (each element is boxed). src is NOT MATERIALIZED: each part then
-     * reads only its own columns, where materializing copied every list first (twice as slow).
-     */
-    private static Map<Long, Figures> figures(Connection c, Sql src) throws SQLException {
-        Sql sql = new Sql();
-        sql.add("WITH src AS NOT MATERIALIZED (\n");
-        sql.add(src);
-        sql.add("),\n"
-            + "totals AS (SELECT k, sum(calls)::BIGINT AS calls, sum(s1xx)::BIGINT AS s1xx, sum(s2xx)::BIGINT AS s2xx,\n"
-            + "  sum(s3xx)::BIGINT AS s3xx, sum(s4xx)::BIGINT AS s4xx, sum(s5xx)::BIGINT AS s5xx, sum(s_other)::BIGINT AS s_other,\n"
-            + "  sum(no_response)::BIGINT AS no_response, sum(req_bytes)::BIGINT AS req_bytes, sum(resp_bytes)::BIGINT AS resp_bytes,\n"
-            + "  max(max_latency_ns) AS max_latency_ns FROM src GROUP BY k),\n"
-            + "codes AS (SELECT k, list(code) AS codes, list(n) AS counts FROM (\n"
-            + "  SELECT k, code, sum(n)::BIGINT AS n FROM (SELECT k, unnest(status_codes) AS code, unnest(status_counts) AS n FROM src)\n"
-            + "  GROUP BY k, code) GROUP BY k),\n"
-            // s: 0 latency, 1 time to first byte
-            + "bins AS (SELECT k, list(i) FILTER (WHERE s = 0) AS lat_idx, list(c) FILTER (WHERE s = 0) AS lat_cnt,\n"
-            + "    list(i) FILTER (WHERE s = 1) AS ttfb_idx, list(c) FILTER (WHERE s = 1) AS ttfb_cnt FROM (\n"
-            + "  SELECT k, s, i, sum(c)::BIGINT AS c FROM (\n"
-            + "    SELECT k, 0 AS s, unnest(lat_idx) AS i, unnest(lat_cnt) AS c FROM src\n"
-            + "    UNION ALL SELECT k, 1 AS s, unnest(ttfb_idx) AS i, unnest(ttfb_cnt) AS c FROM src)\n"
-            + "  GROUP BY k, s, i)\n"
-            + "  GROUP BY k)\n"
-            + "SELECT t.k, t.calls, t.s1xx, t.s2xx, t.s3xx, t.s4xx, t.s5xx, t.s_other, t.no_response, codes.codes, codes.counts,\n"
-            + "  t.req_bytes, t.resp_bytes, t.max_latency_ns, bins.lat_idx, bins.lat_cnt, bins.ttfb_idx, bins.ttfb_cnt\n"
-            + "FROM totals t LEFT JOIN codes ON codes.k = t.k LEFT JOIN bins ON bins.k = t.k ORDER BY t.k");
-        Map<Long, Figures> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                Map<Integer, Long> byCode = new TreeMap<>();
-                Object[] codes = objects(rs.getArray(10));
-                Object[] codeCounts = objects(rs.getArray(11));
-                for (int i = 0; i < codes.length; i++) {
-                    byCode.put(((Number) codes[i]).intValue(), ((Number) codeCounts[i]).longValue());
-                }
-                out.put(rs.getLong(1), new Figures(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
-                    rs.getLong(7), rs.getLong(8), rs.getLong(9), Collections.unmodifiableMap(byCode), rs.getLong(12),
-                    rs.getLong(13), percentiles(rs.getArray(15), rs.getArray(16)), rs.getLong(14),
-                    percentiles(rs.getArray(17), rs.getArray(18))));
-            }
-        }
-        return out;
-    }
-
-    private static Object[] objects(Array list) throws SQLException {
-        return list == null ? new Object[0] : (Object[]) list.getArray();
-    }
-
-    /** Quantiles of merged bins given as parallel lists in any order; null when there are none. */
-    private static Percentiles percentiles(Array indexList, Array countList) throws SQLException {
-        Object[] indexes = objects(indexList);
-        if (indexes.length == 0) {
-            return null;
-        }
-        Object[] counts = objects(countList);
-        // sort by index without boxing: index in the high half, position in the low half
-        long[] order = new long[indexes.length];
-        for (int i = 0; i < indexes.length; i++) {
-            order[i] = ((long) (Integer) indexes[i] << 32) | i;
-        }
-        Arrays.sort(order);
-        int[] sortedIndexes = new int[order.length];
-        long[] sortedCounts = new long[order.length];
-        for (int i = 0; i < order.length; i++) {
-            sortedIndexes[i] = (int) (order[i] >> 32);
-            sortedCounts[i] = (Long) counts[(int) order[i]];
-        }
-        LatencySketches.Bins bins = new LatencySketches.Bins(sortedIndexes, sortedCounts);
-        return new Percentiles(bins.count(), LatencySketches.quantileNs(bins, 0.5), LatencySketches.quantileNs(bins, 0.9),
-            LatencySketches.quantileNs(bins, 0.95), LatencySketches.quantileNs(bins, 0.99));
     }
 
     // ---------------------------------------------------------------- specs

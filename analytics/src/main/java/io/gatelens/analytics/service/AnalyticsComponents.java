@@ -35,7 +35,8 @@ public class AnalyticsComponents {
     @Singleton
     StatsStore store(GatelensConfig config) {
         GatelensConfig.Store s = config.store();
-        return StatsStore.open(s.file(), new StoreSettings(s.minuteRetention(), s.hourRetention(), s.rollupGrace()));
+        return StatsStore.open(s.file(), new StoreSettings(s.minuteRetention(), s.hourRetention(), s.rollupGrace(),
+            (long) s.queryCacheMib() << 20, s.duckdbMemoryLimit()));
     }
 
     void closeStore(@Disposes StatsStore store) {

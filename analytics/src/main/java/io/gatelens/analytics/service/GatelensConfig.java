@@ -52,6 +52,14 @@ public interface GatelensConfig {
         /** How long after an hour ends it is rolled up. */
         @WithDefault("5M")
         Duration rollupGrace();
+
+        /** Heap for decoded hour blocks that /api/endpoints merges (about 0.4 MB per hour of 1,000 endpoints). */
+        @WithDefault("32")
+        int queryCacheMib();
+
+        /** DuckDB's memory_limit. */
+        @WithDefault("128MB")
+        String duckdbMemoryLimit();
     }
 
     interface Specs {

@@ -211,7 +211,7 @@ public final class StatsStore implements AutoCloseable {
         try {
             // the driver directly: DriverManager only sees drivers of its caller's class loader, and Quarkus tests
             // restart the application in new class loaders within one JVM
-            connection = (DuckDBConnection) new org.duckdb.DuckDBDriver().connect("jdbc:duckdb:" + absolute, new java.util.Properties());
+            connection = (DuckDBConnection) new org.duckdb.DuckDBDriver().connect("jdbc:duckdb:" + absolute, duckdbConfig(settings));
         } catch (SQLException e) {
             throw new StoreException("cannot open DuckDB database " + absolute + ": " + e.getMessage(), e);
         }
@@ -225,6 +225,12 @@ public final class StatsStore implements AutoCloseable {
             throw e instanceof RuntimeException re ? re : new StoreException("cannot open " + absolute + ": " + e.getMessage(), e);
         }
         return store;
+    }
+
+    private static java.util.Properties duckdbConfig(StoreSettings settings) {
+        java.util.Properties config = new java.util.Properties();
+        config.setProperty("memory_limit", settings.duckdbMemoryLimit());
+        return config;
     }
 
     public Path file() {

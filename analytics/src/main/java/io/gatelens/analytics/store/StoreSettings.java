@@ -12,13 +12,21 @@ import java.time.Duration;
  *     being flushed for it are included; must cover the aggregator's flush grace plus the flush period
  * @param cacheBytes heap the store may keep decoded hour and five-minute blocks in for queries; about
  *     0.4 MB per hour of 1,000 endpoints, so the default 32 MiB holds three days of hours
+ * @param duckdbMemoryLimit DuckDB's {@code memory_limit} (e.g. {@code 128MB}); its own default is 80 %
+ *     of the machine's memory, far above what a sidecar-sized service may use
  */
-public record StoreSettings(Duration minuteRetention, Duration hourRetention, Duration rollupGrace, long cacheBytes) {
+public record StoreSettings(Duration minuteRetention, Duration hourRetention, Duration rollupGrace, long cacheBytes,
+                            String duckdbMemoryLimit) {
     public static final long DEFAULT_CACHE_BYTES = 32L << 20;
+    public static final String DEFAULT_DUCKDB_MEMORY_LIMIT = "128MB";
     public static final StoreSettings DEFAULTS = new StoreSettings(Duration.ofDays(7), Duration.ofDays(90), Duration.ofMinutes(5));
 
     public StoreSettings(Duration minuteRetention, Duration hourRetention, Duration rollupGrace) {
         this(minuteRetention, hourRetention, rollupGrace, DEFAULT_CACHE_BYTES);
+    }
+
+    public StoreSettings(Duration minuteRetention, Duration hourRetention, Duration rollupGrace, long cacheBytes) {
+        this(minuteRetention, hourRetention, rollupGrace, cacheBytes, DEFAULT_DUCKDB_MEMORY_LIMIT);
     }
 
     public StoreSettings {
@@ -34,6 +42,9 @@ public record StoreSettings(Duration minuteRetention, Duration hourRetention, Du
         }
         if (rollupGrace.isNegative()) {
             throw new IllegalArgumentException("rollupGrace must be >= 0, got " + rollupGrace);
+        }
+        if (duckdbMemoryLimit == null || !duckdbMemoryLimit.matches("\\d{1,6}(\\.\\d+)?\\s*(KB|MB|GB|KiB|MiB|GiB)")) {
+            throw new IllegalArgumentException("duckdbMemoryLimit must be like 128MB or 1GB, got " + duckdbMemoryLimit);
         }
         if (cacheBytes < 0) {
             throw new IllegalArgumentException("cacheBytes must be >= 0, got " + cacheBytes);

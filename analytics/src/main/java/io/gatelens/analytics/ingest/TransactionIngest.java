@@ -240,15 +240,8 @@ public final class TransactionIngest {
             int start = path.getStartOffset(i);
             int len = path.getEndOffset(i) - start;
             ArrowBuf data = path.getDataBuffer();
-            int hash = System.identityHashCode(method) * 31 + (host == null ? 0 : System.identityHashCode(host));
-            int k = 0;
-            for (; k + 8 <= len; k += 8) {
-                long w = data.getLong(start + k);
-                hash = 31 * hash + (int) (w ^ (w >>> 32));
-            }
-            for (; k < len; k++) {
-                hash = 31 * hash + data.getByte(start + k);
-            }
+            int hash = hashBytes(data, start, len,
+                System.identityHashCode(method) * 31 + (host == null ? 0 : System.identityHashCode(host)));
             hash *= 0x9E3779B9;
             return hash ^ (hash >>> 15);
         }
@@ -296,6 +289,20 @@ public final class TransactionIngest {
             java.util.Arrays.fill(refs, null);
         }
 
+        /** A hash of data[start, start + len), a word at a time, continuing from seed. */
+        static int hashBytes(ArrowBuf data, int start, int len, int seed) {
+            int hash = seed;
+            int k = 0;
+            for (; k + 8 <= len; k += 8) {
+                long w = data.getLong(start + k);
+                hash = 31 * hash + (int) (w ^ (w >>> 32));
+            }
+            for (; k < len; k++) {
+                hash = 31 * hash + data.getByte(start + k);
+            }
+            return hash;
+        }
+
         /** data[start, start + key.length) equals key, compared a word at a time. */
         static boolean sameBytes(ArrowBuf data, int start, byte[] key) {
             int len = key.length;
@@ -339,15 +346,7 @@ public final class TransactionIngest {
             int start = v.getStartOffset(i);
             int len = v.getEndOffset(i) - start;
             ArrowBuf data = v.getDataBuffer();
-            int hash = len;
-            int k = 0;
-            for (; k + 8 <= len; k += 8) {
-                long w = data.getLong(start + k);
-                hash = 31 * hash + (int) (w ^ (w >>> 32));
-            }
-            for (; k < len; k++) {
-                hash = 31 * hash + data.getByte(start + k);
-            }
+            int hash = RouteCache.hashBytes(data, start, len, len);
             int slot = (hash ^ (hash >>> 16)) & mask;
             byte[] key = keys[slot];
             if (key != null && key.length == len && RouteCache.sameBytes(data, start, key)) {

@@ -31,10 +31,7 @@ public final class EndpointMinute {
     private long s5xx;
     private long sOther;
     private long noResponse;
-    // codes seen, in first-seen order; most minutes see 1 to 3 codes, so a linear scan beats hashing
-    private short[] codes = new short[4];
-    private long[] codeCounts = new long[4];
-    private int codeCount;
+    private final StatusCodeCounts codes = new StatusCodeCounts();
     private long reqBytes;
     private long respBytes;
     private final LatencyHistogram latency = new LatencyHistogram();
@@ -57,7 +54,7 @@ public final class EndpointMinute {
                 case 4 -> s4xx++;
                 default -> s5xx++;
             }
-            countCode(status, 1);
+            codes.add(status, 1);
         } else {
             sOther++;
         }
@@ -72,22 +69,6 @@ public final class EndpointMinute {
         }
     }
 
-    private void countCode(int code, long n) {
-        for (int i = 0; i < codeCount; i++) {
-            if (codes[i] == code) {
-                codeCounts[i] += n;
-                return;
-            }
-        }
-        if (codeCount == codes.length) {
-            codes = Arrays.copyOf(codes, codeCount * 2);
-            codeCounts = Arrays.copyOf(codeCounts, codeCount * 2);
-        }
-        codes[codeCount] = (short) code;
-        codeCounts[codeCount] = n;
-        codeCount++;
-    }
-
     /** Adds another accumulator's figures to this one (the other is left unchanged). */
     public void merge(EndpointMinute other) {
         calls += other.calls;
@@ -98,9 +79,7 @@ public final class EndpointMinute {
         s5xx += other.s5xx;
         sOther += other.sOther;
         noResponse += other.noResponse;
-        for (int i = 0; i < other.codeCount; i++) {
-            countCode(other.codes[i], other.codeCounts[i]);
-        }
+        codes.merge(other.codes);
         reqBytes += other.reqBytes;
         respBytes += other.respBytes;
         latency.merge(other.latency);
@@ -144,32 +123,17 @@ public final class EndpointMinute {
 
     /** The distinct status codes seen (100..599), ascending; parallel to {@link #statusCodeCounts()}. */
     public int[] statusCodes() {
-        int[] sorted = new int[codeCount];
-        for (int i = 0; i < codeCount; i++) {
-            sorted[i] = codes[i];
-        }
-        Arrays.sort(sorted);
-        return sorted;
+        return codes.codes();
     }
 
     /** Counts of {@link #statusCodes()}, in the same order. */
     public long[] statusCodeCounts() {
-        int[] sorted = statusCodes();
-        long[] counts = new long[sorted.length];
-        for (int i = 0; i < sorted.length; i++) {
-            counts[i] = countOf(sorted[i]);
-        }
-        return counts;
+        return codes.countsOf(codes.codes());
     }
 
     /** Responses with exactly this status code; 0 for codes outside 100..599. */
     public long countOf(int code) {
-        for (int i = 0; i < codeCount; i++) {
-            if (codes[i] == code) {
-                return codeCounts[i];
-            }
-        }
-        return 0;
+        return codes.countOf(code);
     }
 
     public long reqBytes() {

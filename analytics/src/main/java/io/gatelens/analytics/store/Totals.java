@@ -2,6 +2,7 @@ package io.gatelens.analytics.store;
 
 import io.gatelens.analytics.stats.EndpointMinute;
 import io.gatelens.analytics.stats.LatencySketches;
+import io.gatelens.analytics.stats.StatusCodeCounts;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
@@ -39,10 +40,7 @@ final class Totals {
     static final int SCALARS = 11;
 
     final long[] scalars = new long[SCALARS];
-    // status codes in first-seen order; a handful per endpoint, so a linear scan
-    private short[] codes = new short[4];
-    private long[] codeCounts = new long[4];
-    private int codeCount;
+    private final StatusCodeCounts codes = new StatusCodeCounts();
     private final Dense latency = new Dense();
     private final Dense ttfb = new Dense();
 
@@ -83,7 +81,7 @@ final class Totals {
                 c |= (long) (b & 0x7f) << shift;
                 shift += 7;
             } while (b < 0);
-            addCode(key, c + 1);
+            codes.add(key, c + 1);
         }
         p = latency.add(data, p);
         p = ttfb.add(data, p);
@@ -95,33 +93,15 @@ final class Totals {
     /** Adds everything another accumulator holds. */
     void merge(Totals other) {
         addScalars(other.scalars, 0);
-        for (int i = 0; i < other.codeCount; i++) {
-            addCode(other.codes[i], other.codeCounts[i]);
-        }
+        codes.merge(other.codes);
         latency.merge(other.latency);
         ttfb.merge(other.ttfb);
     }
 
-    private void addCode(int code, long n) {
-        for (int i = 0; i < codeCount; i++) {
-            if (codes[i] == code) {
-                codeCounts[i] += n;
-                return;
-            }
-        }
-        if (codeCount == codes.length) {
-            codes = Arrays.copyOf(codes, codeCount * 2);
-            codeCounts = Arrays.copyOf(codeCounts, codeCount * 2);
-        }
-        codes[codeCount] = (short) code;
-        codeCounts[codeCount] = n;
-        codeCount++;
-    }
-
     Figures figures() {
         Map<Integer, Long> byCode = new TreeMap<>();
-        for (int i = 0; i < codeCount; i++) {
-            byCode.put((int) codes[i], codeCounts[i]);
+        for (int code : codes.codes()) {
+            byCode.put(code, codes.countOf(code));
         }
         long[] s = scalars;
         return new Figures(s[CALLS], s[S1XX], s[S2XX], s[S3XX], s[S4XX], s[S5XX], s[S_OTHER], s[NO_RESPONSE],
@@ -139,20 +119,8 @@ final class Totals {
 
     /** This accumulator's codes and bins in the {@code bins} encoding. */
     byte[] encodeBins() {
-        int[] order = new int[codeCount];
-        for (int i = 0; i < codeCount; i++) {
-            order[i] = codes[i];
-        }
-        Arrays.sort(order);
-        long[] counts = new long[codeCount];
-        for (int i = 0; i < codeCount; i++) {
-            for (int j = 0; j < codeCount; j++) {
-                if (codes[j] == order[i]) {
-                    counts[i] = codeCounts[j];
-                }
-            }
-        }
-        return encode(order, counts, latency.bins(), ttfb.bins());
+        int[] order = codes.codes();
+        return encode(order, codes.countsOf(order), latency.bins(), ttfb.bins());
     }
 
     /** A minute's scalars in the order of the constants. */

@@ -1,6 +1,5 @@
 package io.gatelens.analytics.stats;
 
-import java.util.Arrays;
 
 /**
  * Statistics of one endpoint, one host, one minute; mutable, not thread-safe (the aggregator confines

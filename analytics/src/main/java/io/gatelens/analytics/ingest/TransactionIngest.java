@@ -4,13 +4,9 @@ import io.gatelens.analytics.catalog.EndpointRef;
 import io.gatelens.analytics.catalog.RouteTable;
 import io.gatelens.analytics.catalog.ShadowEndpoints;
 import io.gatelens.analytics.route.Match;
+import io.gatelens.analytics.stats.EndpointMinute;
 import io.gatelens.analytics.stats.StatsAggregator;
 import io.gatelens.collector.record.TransactionSchema;
-import org.apache.arrow.memory.ArrowBuf;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.TinyIntVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 import java.nio.charset.StandardCharsets;
@@ -44,7 +40,11 @@ public final class TransactionIngest {
     private final Utf8Cache hosts = new Utf8Cache(1024);
     private final RouteCache routeCache = new RouteCache(ROUTE_CACHE_SIZE);
     private RouteTable cachedTable;
-    private byte[] scratch = new byte[512];
+    private final TransactionColumns columns = new TransactionColumns();
+    // per row of the current batch: its endpoint and statistics host; the rows' sort keys
+    private EndpointRef[] rowRefs = new EndpointRef[0];
+    private String[] rowHosts = new String[0];
+    private long[] order = new long[0];
 
     private volatile long rows;
     private volatile long batches;
@@ -76,7 +76,11 @@ public final class TransactionIngest {
         return this;
     }
 
-    /** Counts every row of a {@link TransactionSchema} batch. The batch stays the caller's. */
+    /**
+     * Counts every row of a {@link TransactionSchema} batch. The batch stays the caller's.
+     *
+     * @throws IllegalArgumentException if the batch's buffers are malformed; nothing of it is counted then
+     */
     public void accept(VectorSchemaRoot batch) {
         RouteTable table = routes.get();
         if (table != cachedTable) {
@@ -84,40 +88,36 @@ public final class TransactionIngest {
             routeCache.clear();
             cachedTable = table;
         }
-        BigIntVector ts = (BigIntVector) batch.getVector(TransactionSchema.COL_TS_NS);
-        TinyIntVector direction = (TinyIntVector) batch.getVector(TransactionSchema.COL_DIRECTION);
-        VarCharVector method = (VarCharVector) batch.getVector(TransactionSchema.COL_METHOD);
-        VarCharVector path = (VarCharVector) batch.getVector(TransactionSchema.COL_PATH);
-        VarCharVector host = (VarCharVector) batch.getVector(TransactionSchema.COL_HOST);
-        IntVector status = (IntVector) batch.getVector(TransactionSchema.COL_STATUS);
-        BigIntVector reqBytes = (BigIntVector) batch.getVector(TransactionSchema.COL_REQ_BYTES);
-        BigIntVector respBytes = (BigIntVector) batch.getVector(TransactionSchema.COL_RESP_BYTES);
-        BigIntVector ttfb = (BigIntVector) batch.getVector(TransactionSchema.COL_TTFB_NS);
-        BigIntVector latency = (BigIntVector) batch.getVector(TransactionSchema.COL_LATENCY_NS);
-        IntVector dport = (IntVector) batch.getVector(TransactionSchema.COL_DPORT);
-
-        int n = batch.getRowCount();
+        TransactionColumns c = columns;
+        c.load(batch);
+        int n = c.rows;
+        if (rowRefs.length < n) {
+            rowRefs = new EndpointRef[c.ts.length];
+            rowHosts = new String[c.ts.length];
+            order = new long[c.ts.length];
+        }
+        // 1. each row's endpoint: route cache, else the trie, else a shadow endpoint
+        TransactionColumns.Utf8Column path = c.path;
         long shadowed = 0;
-        long ignored = 0;
         long newestEndNs = Long.MIN_VALUE;
+        long firstMinute = Long.MAX_VALUE;
+        long lastMinute = Long.MIN_VALUE;
+        int counted = 0;
         for (int i = 0; i < n; i++) {
-            if (ignoredPorts[dport.get(i) & 0xffff]) {
-                ignored++;
+            if (ignoredPorts[c.dport[i] & 0xffff]) {
                 continue;
             }
-            String m = methods.get(method, i);
-            String h = host.isNull(i) ? null : hosts.get(host, i);
-            int st = status.isNull(i) ? 0 : status.get(i);
-            long lat = latency.isNull(i) ? -1 : latency.get(i);
-            long start = ts.get(i);
-
-            int hash = routeCache.hash(m, h, path, i);
-            EndpointRef ref = routeCache.ref(hash, m, h, path, i);
+            String m = methods.get(c.method.data, c.method.start(i), c.method.length(i));
+            String h = TransactionColumns.isValid(c.hostValid, i) ? hosts.get(c.host.data, c.host.start(i), c.host.length(i)) : null;
+            int pathStart = path.start(i);
+            int pathLen = path.length(i);
+            int hash = routeCache.hash(m, h, path.data, pathStart, pathLen);
+            EndpointRef ref = routeCache.ref(hash, m, h, path.data, pathStart, pathLen);
             String statsHost;
             if (ref != null) {
                 statsHost = routeCache.statsHost(hash);
             } else {
-                String p = string(path, i);
+                String p = new String(path.data, pathStart, pathLen, StandardCharsets.UTF_8);
                 Match<EndpointRef> match = table.find(h, m, p);
                 if (match != null && match.isMatched()) {
                     ref = match.payload();
@@ -126,31 +126,96 @@ public final class TransactionIngest {
                     ref = shadows.resolve(h, m, p, match);
                     statsHost = ref.shadowHost();
                 }
-                routeCache.put(hash, m, h, path, i, ref, statsHost);
+                routeCache.put(hash, m, h, path.data, pathStart, pathLen, ref, statsHost);
             }
             if (ref.isShadow()) {
                 shadowed++;
             }
-            stats.record(ref.id(), statsHost, start, st, reqBytes.get(i), respBytes.get(i),
-                ttfb.isNull(i) ? -1 : ttfb.get(i), lat);
+            rowRefs[i] = ref;
+            rowHosts[i] = statsHost;
+            int st = TransactionColumns.isValid(c.statusValid, i) ? c.status[i] : 0;
+            long lat = TransactionColumns.isValid(c.latencyValid, i) ? c.latency[i] : -1;
             if (observer != null) {
-                observer.observe(direction.get(i), ref.template(), m, st, lat);
+                observer.observe(c.direction[i], ref.template(), m, st, lat);
             }
-            long end = start + Math.max(lat, 0);
+            long minute = StatsAggregator.minuteOf(c.ts[i]);
+            firstMinute = Math.min(firstMinute, minute);
+            lastMinute = Math.max(lastMinute, minute);
+            long end = c.ts[i] + Math.max(lat, 0);
             if (end > newestEndNs) {
                 newestEndNs = end;
             }
+            order[counted++] = i; // the minute and endpoint are added below, once the first minute is known
+        }
+        // 2. the rows in (minute, endpoint) order: each endpoint's accumulators are then looked up,
+        // locked and brought into cache once per run of its rows instead of once per row
+        if (counted > 0 && lastMinute - firstMinute < MINUTES_PER_SORT) {
+            for (int k = 0; k < counted; k++) {
+                int i = (int) order[k];
+                long minute = StatsAggregator.minuteOf(c.ts[i]);
+                order[k] = (minute - firstMinute) << MINUTE_SHIFT | (long) rowRefs[i].id() << ROW_BITS | i;
+            }
+            java.util.Arrays.sort(order, 0, counted);
+            int k = 0;
+            while (k < counted) {
+                long minuteBits = order[k] >>> MINUTE_SHIFT;
+                int from = k;
+                while (k < counted && order[k] >>> MINUTE_SHIFT == minuteBits) {
+                    k++;
+                }
+                recordRun(c, from, k, firstMinute + minuteBits);
+            }
+        } else {
+            // a batch spanning hours (a replayed capture): per minute, in row order
+            for (int k = 0; k < counted; k++) {
+                int i = (int) order[k];
+                recordRow(c, i);
+            }
         }
         long now = System.currentTimeMillis();
-        if (n > 0) {
+        if (counted > 0) {
             lastLagMillis = Math.max(0, now - newestEndNs / 1_000_000);
         }
         lastBatchMillis = now;
         rows += n;
         shadowRows += shadowed;
-        ignoredRows += ignored;
+        ignoredRows += n - counted;
         batches++;
     }
+
+    /** Records order[from, to), rows of one minute sorted by endpoint, under one lock. */
+    private void recordRun(TransactionColumns c, int from, int to, long minute) {
+        stats.writeMinute(minute, w -> {
+            EndpointMinute acc = null;
+            int accId = -1;
+            String accHost = null;
+            for (int k = from; k < to; k++) {
+                int i = (int) (order[k] & ROW_MASK);
+                EndpointRef ref = rowRefs[i];
+                String host = rowHosts[i];
+                if (acc == null || ref.id() != accId || host != accHost) {
+                    acc = w.stats(ref.id(), host);
+                    accId = ref.id();
+                    accHost = host;
+                }
+                acc.record(TransactionColumns.isValid(c.statusValid, i) ? c.status[i] : 0, c.reqBytes[i], c.respBytes[i],
+                    TransactionColumns.isValid(c.ttfbValid, i) ? c.ttfb[i] : -1,
+                    TransactionColumns.isValid(c.latencyValid, i) ? c.latency[i] : -1);
+            }
+        });
+    }
+
+    private void recordRow(TransactionColumns c, int i) {
+        stats.record(rowRefs[i].id(), rowHosts[i], c.ts[i], TransactionColumns.isValid(c.statusValid, i) ? c.status[i] : 0,
+            c.reqBytes[i], c.respBytes[i], TransactionColumns.isValid(c.ttfbValid, i) ? c.ttfb[i] : -1,
+            TransactionColumns.isValid(c.latencyValid, i) ? c.latency[i] : -1);
+    }
+
+    // sort key of a row: minute offset (8 bits) | endpoint id (31 bits) | row index (20 bits, MAX_ROWS)
+    private static final int ROW_BITS = 20;
+    private static final long ROW_MASK = (1L << ROW_BITS) - 1;
+    private static final int MINUTE_SHIFT = ROW_BITS + 31;
+    private static final long MINUTES_PER_SORT = 1L << (63 - MINUTE_SHIFT);
 
     /** The endpoint one request is counted against (what {@link #accept} does per row, for reports). */
     public EndpointRef classify(String host, String method, String rawPath) {
@@ -194,22 +259,12 @@ public final class TransactionIngest {
         return lastLagMillis;
     }
 
-    private String string(VarCharVector v, int i) {
-        int start = v.getStartOffset(i);
-        int len = v.getEndOffset(i) - start;
-        if (len > scratch.length) {
-            scratch = new byte[Integer.highestOneBit(len) << 1];
-        }
-        v.getDataBuffer().getBytes(start, scratch, 0, len);
-        return new String(scratch, 0, len, StandardCharsets.UTF_8);
-    }
-
     /**
      * A direct-mapped cache from (method, host, path bytes) to the endpoint and statistics host: a
      * repeated request skips the path string, the trie walk and shadow inference. Methods and hosts
      * are compared by identity (they come from the {@link Utf8Cache}s, so a repeat is the same
-     * instance; an evicted one only costs a miss). Written here because the key is a slice of an
-     * Arrow buffer. At most {@code size} paths of at most 256 bytes are held.
+     * instance; an evicted one only costs a miss). Written here because the key is a slice of the
+     * batch's path bytes. At most {@code size} paths of at most 256 bytes are held.
      */
     static final class RouteCache {
         private final String[] methods;
@@ -236,25 +291,21 @@ public final class TransactionIngest {
         }
 
         /** The request's hash; its slot is {@code hash & mask}. */
-        int hash(String method, String host, VarCharVector path, int i) {
-            int start = path.getStartOffset(i);
-            int len = path.getEndOffset(i) - start;
-            ArrowBuf data = path.getDataBuffer();
+        int hash(String method, String host, byte[] data, int start, int len) {
             int hash = hashBytes(data, start, len,
                 System.identityHashCode(method) * 31 + (host == null ? 0 : System.identityHashCode(host)));
             hash *= 0x9E3779B9;
             return hash ^ (hash >>> 15);
         }
 
-        EndpointRef ref(int hash, String method, String host, VarCharVector path, int i) {
+        EndpointRef ref(int hash, String method, String host, byte[] data, int start, int len) {
             int slot = hash & mask;
             EndpointRef ref = refs[slot];
             if (ref == null || hashes[slot] != hash || methods[slot] != method || hosts[slot] != host) {
                 return null;
             }
             byte[] key = paths[slot];
-            int start = path.getStartOffset(i);
-            if (key.length != path.getEndOffset(i) - start || !sameBytes(path.getDataBuffer(), start, key)) {
+            if (key.length != len || !sameBytes(data, start, key)) {
                 return null;
             }
             return ref;
@@ -264,19 +315,17 @@ public final class TransactionIngest {
             return statsHosts[hash & mask];
         }
 
-        void put(int hash, String method, String host, VarCharVector path, int i, EndpointRef ref, String statsHost) {
+        void put(int hash, String method, String host, byte[] data, int start, int len, EndpointRef ref, String statsHost) {
             int slot = hash & mask;
             if (seen[slot] != hash) {
                 seen[slot] = hash;
                 return;
             }
-            int start = path.getStartOffset(i);
-            int len = path.getEndOffset(i) - start;
             byte[] key = paths[slot];
             if (key == null || key.length != len) {
                 key = new byte[len];
             }
-            path.getDataBuffer().getBytes(start, key, 0, len);
+            System.arraycopy(data, start, key, 0, len);
             methods[slot] = method;
             hosts[slot] = host;
             paths[slot] = key;
@@ -290,37 +339,25 @@ public final class TransactionIngest {
         }
 
         /** A hash of data[start, start + len), a word at a time, continuing from seed. */
-        static int hashBytes(ArrowBuf data, int start, int len, int seed) {
+        static int hashBytes(byte[] data, int start, int len, int seed) {
             int hash = seed;
             int k = 0;
             for (; k + 8 <= len; k += 8) {
-                long w = data.getLong(start + k);
+                long w = (long) LONGS.get(data, start + k);
                 hash = 31 * hash + (int) (w ^ (w >>> 32));
             }
             for (; k < len; k++) {
-                hash = 31 * hash + data.getByte(start + k);
+                hash = 31 * hash + data[start + k];
             }
             return hash;
         }
 
-        /** data[start, start + key.length) equals key, compared a word at a time. */
-        static boolean sameBytes(ArrowBuf data, int start, byte[] key) {
-            int len = key.length;
-            int k = 0;
-            for (; k + 8 <= len; k += 8) {
-                if (data.getLong(start + k) != (long) LONGS.get(key, k)) {
-                    return false;
-                }
-            }
-            for (; k < len; k++) {
-                if (data.getByte(start + k) != key[k]) {
-                    return false;
-                }
-            }
-            return true;
+        /** data[start, start + key.length) equals key. */
+        static boolean sameBytes(byte[] data, int start, byte[] key) {
+            return java.util.Arrays.equals(data, start, start + key.length, key, 0, key.length);
         }
 
-        // ArrowBuf.getLong is little-endian; compare the cached bytes the same way
+        // one word per step of the hash
         private static final java.lang.invoke.VarHandle LONGS =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     }
@@ -328,7 +365,7 @@ public final class TransactionIngest {
     /**
      * A direct-mapped cache of strings by their UTF-8 bytes in a VarChar vector: methods and hosts
      * repeat row after row, so most rows find theirs without allocating. Written here, not taken
-     * from a library, because the key is a slice of an Arrow buffer, not an object.
+     * from a library, because the key is a slice of the batch's bytes, not an object.
      */
     static final class Utf8Cache {
         private final byte[][] keys;
@@ -342,18 +379,14 @@ public final class TransactionIngest {
             mask = cap - 1;
         }
 
-        String get(VarCharVector v, int i) {
-            int start = v.getStartOffset(i);
-            int len = v.getEndOffset(i) - start;
-            ArrowBuf data = v.getDataBuffer();
+        String get(byte[] data, int start, int len) {
             int hash = RouteCache.hashBytes(data, start, len, len);
             int slot = (hash ^ (hash >>> 16)) & mask;
             byte[] key = keys[slot];
             if (key != null && key.length == len && RouteCache.sameBytes(data, start, key)) {
                 return values[slot];
             }
-            byte[] bytes = new byte[len];
-            data.getBytes(start, bytes, 0, len);
+            byte[] bytes = java.util.Arrays.copyOfRange(data, start, start + len);
             String s = new String(bytes, StandardCharsets.UTF_8);
             keys[slot] = bytes;
             values[slot] = s;

@@ -41,6 +41,10 @@ public class TransactionConsumer {
         }
         try (batch) {
             ingest.accept(batch);
+        } catch (IllegalArgumentException e) {
+            // well-formed IPC whose buffers lie (offsets past the data, too many rows): refused whole
+            rejected.incrementAndGet();
+            LOG.log(System.Logger.Level.ERROR, "refused a batch of " + payload.length + " bytes: " + e.getMessage());
         }
     }
 

@@ -94,6 +94,14 @@ class TransactionIngestTest {
         assertEquals(15, observed.size());
         assertEquals("/items/{id}", observed.get(0)[1]);
 
+        long lag = ingest.lastLagMillis();
+        assertTrue(lag >= 0 && lag < System.currentTimeMillis() - T0 / 1_000_000 + 60_000, "lag " + lag);
+        // a batch of nothing but ignored rows (the service's own API) says nothing about the lag
+        feed(ingest, List.of(RecordBytes.http().method("GET").path("/api/status").host("localhost:9999").serverPort(9999)
+            .status(200).startNs(T0).ttfbNs(1).latencyNs(1).build()));
+        assertEquals(lag, ingest.lastLagMillis(), "an all-ignored batch must not turn the lag into ~now - Long.MIN_VALUE");
+        assertEquals(2, ingest.ignoredRows());
+
         EndpointRef classified = ingest.classify("shop.local:8080", "GET", "/v1/items/abc");
         assertEquals("getItem", classified.operationId());
     }
@@ -113,6 +121,119 @@ class TransactionIngestTest {
         stats.takeAll().forEach(r -> calls.merge(r.endpointId(), r.stats().calls(), Long::sum));
         assertEquals(Map.of(idsByName.get("GET shop.local:8080/v1/items/{param}"), 4L, idsByName.get("getItem"), 3L), calls,
             "a new route table must not be answered from what the cache remembered of the old one");
+    }
+
+    @Test
+    void aBatchGroupedByMinuteAndEndpointCountsExactlyWhatRecordingRowByRowCounts() throws Exception {
+        // served on two hosts: one operation counts under two statistics hosts
+        String twoHosts = SPEC.replace("servers: [{url: \"http://shop.local:8080/v1\"}]",
+            "servers: [{url: \"http://shop.local:8080/v1\"}, {url: \"http://other.local/v1\"}]");
+        assertNotEquals(SPEC, twoHosts);
+        RouteTable table = RouteTable.compile(List.of(new NamedSpec("shop", 1,
+            new SpecLoader().load(twoHosts.getBytes(StandardCharsets.UTF_8)))), ids);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        List<byte[]> recs = new ArrayList<>();
+        String[] paths = {"/v1/items/7", "/v1/items", "/v1/orders/1", "/v1/items/8/x", "/v1/items/9"};
+        String[] methods = {"GET", "POST", "GET", "GET", "DELETE"};
+        for (int i = 0; i < 900; i++) {
+            int k = rnd.nextInt(paths.length);
+            // three minutes interleaved, two hosts, statuses and latencies varied, some rows without a response
+            long start = T0 + rnd.nextLong(180_000_000_000L);
+            int status = rnd.nextInt(10) == 0 ? 0 : 200 + 100 * rnd.nextInt(4);
+            long latency = status == 0 ? -1 : 1 + rnd.nextLong(50_000_000L);
+            recs.add(RecordBytes.http().method(methods[k]).path(paths[k]).host(rnd.nextBoolean() ? "shop.local:8080" : "other.local")
+                .serverPort(8080).status(status).startNs(start).ttfbNs(latency < 0 ? 0 : latency / 3)
+                .latencyNs(latency < 0 ? 0 : latency).reqBytes(rnd.nextInt(1000)).respBytes(rnd.nextInt(9000)).build());
+        }
+        // and one row 70 hours later: a batch spanning more minutes than the sort key holds (4,096) takes the
+        // row-by-row path
+        recs.add(RecordBytes.http().method("GET").path("/v1/items/1").host("shop.local:8080").serverPort(8080).status(200)
+            .startNs(T0 + 70 * 3_600_000_000_000L).ttfbNs(500).latencyNs(1000).reqBytes(1).respBytes(2).build());
+        StatsAggregator grouped = new StatsAggregator();
+        TransactionIngest ingest = new TransactionIngest(() -> table, new ShadowEndpoints(ids), grouped, null);
+        feed(ingest, recs.subList(0, 900));
+        feed(ingest, recs);
+
+        // the oracle: the same rows decoded and recorded one by one
+        StatsAggregator oneByOne = new StatsAggregator();
+        TransactionIngest classifier = new TransactionIngest(() -> table, new ShadowEndpoints(ids), new StatsAggregator(), null);
+        try (RootAllocator allocator = new RootAllocator();
+             TransactionBatcher batcher = new TransactionBatcher(allocator, 10_000, 60_000, batch -> {
+                 try (VectorSchemaRoot b = batch) {
+                     for (int pass = 0; pass < 2; pass++) {
+                         int rows = pass == 0 ? 900 : b.getRowCount();
+                         for (int i = 0; i < rows; i++) {
+                             var host = (org.apache.arrow.vector.VarCharVector) b.getVector(io.gatelens.collector.record.TransactionSchema.COL_HOST);
+                             var method = (org.apache.arrow.vector.VarCharVector) b.getVector(io.gatelens.collector.record.TransactionSchema.COL_METHOD);
+                             var path = (org.apache.arrow.vector.VarCharVector) b.getVector(io.gatelens.collector.record.TransactionSchema.COL_PATH);
+                             String h = new String(host.get(i), StandardCharsets.UTF_8);
+                             EndpointRef ref = classifier.classify(h, new String(method.get(i), StandardCharsets.UTF_8),
+                                 new String(path.get(i), StandardCharsets.UTF_8));
+                             String statsHost = ref.isShadow() ? ref.shadowHost() : table.find(h,
+                                 new String(method.get(i), StandardCharsets.UTF_8), new String(path.get(i), StandardCharsets.UTF_8)).host();
+                             var status = (org.apache.arrow.vector.IntVector) b.getVector(io.gatelens.collector.record.TransactionSchema.COL_STATUS);
+                             var ts = (org.apache.arrow.vector.BigIntVector) b.getVector(io.gatelens.collector.record.TransactionSchema.COL_TS_NS);
+                             var req = (org.apache.arrow.vector.BigIntVector) b.getVector(io.gatelens.collector.record.TransactionSchema.COL_REQ_BYTES);
+                             var resp = (org.apache.arrow.vector.BigIntVector) b.getVector(io.gatelens.collector.record.TransactionSchema.COL_RESP_BYTES);
+                             var ttfb = (org.apache.arrow.vector.BigIntVector) b.getVector(io.gatelens.collector.record.TransactionSchema.COL_TTFB_NS);
+                             var lat = (org.apache.arrow.vector.BigIntVector) b.getVector(io.gatelens.collector.record.TransactionSchema.COL_LATENCY_NS);
+                             oneByOne.record(ref.id(), statsHost == null ? "" : statsHost, ts.get(i), status.isNull(i) ? 0 : status.get(i),
+                                 req.get(i), resp.get(i), ttfb.isNull(i) ? -1 : ttfb.get(i), lat.isNull(i) ? -1 : lat.get(i));
+                         }
+                     }
+                 }
+             })) {
+            batcher.append(RecordBytes.direct(recs.toArray(new byte[0][])), 0, recs.size() * HttpRecordLayout.SIZE, 0);
+        }
+        Map<String, String> expected = new java.util.TreeMap<>();
+        oneByOne.takeAll().forEach(r -> expected.merge(r.minuteEpochSecond() + " " + r.endpointId() + " " + r.host(),
+            describe(r.stats()), (a, b) -> a + " + " + b));
+        Map<String, String> actual = new java.util.TreeMap<>();
+        grouped.takeAll().forEach(r -> actual.merge(r.minuteEpochSecond() + " " + r.endpointId() + " " + r.host(),
+            describe(r.stats()), (a, b) -> a + " + " + b));
+        assertTrue(expected.size() >= 4 * 3, "the oracle saw several endpoints in three minutes: " + expected.keySet());
+        assertEquals(expected, actual);
+        assertEquals(1801, ingest.rows());
+    }
+
+    @Test
+    void aBatchWhoseOffsetsPointPastItsDataIsRefusedWholeAndCountsNothing() throws Exception {
+        RouteTable table = RouteTable.compile(List.of(new NamedSpec("shop", 1,
+            new SpecLoader().load(SPEC.getBytes(StandardCharsets.UTF_8)))), ids);
+        StatsAggregator stats = new StatsAggregator();
+        TransactionIngest ingest = new TransactionIngest(() -> table, new ShadowEndpoints(ids), stats, null);
+        List<byte[]> recs = List.of(rec("GET", "/v1/items/1", "shop.local:8080", 200, 1000),
+            rec("GET", "/v1/items/2", "shop.local:8080", 200, 1000));
+        for (int corrupt = 0; corrupt < 3; corrupt++) {
+            int which = corrupt;
+            try (RootAllocator allocator = new RootAllocator();
+                 TransactionBatcher batcher = new TransactionBatcher(allocator, 1000, 60_000, batch -> {
+                     try (VectorSchemaRoot b = batch) {
+                         var path = (org.apache.arrow.vector.VarCharVector) b.getVector(io.gatelens.collector.record.TransactionSchema.COL_PATH);
+                         switch (which) {
+                             case 0 -> path.getOffsetBuffer().setInt(2L * Integer.BYTES, Integer.MAX_VALUE); // past the data
+                             case 1 -> path.getOffsetBuffer().setInt(Integer.BYTES, -5); // offsets go backwards
+                             default -> b.setRowCount(TransactionColumns.MAX_ROWS + 1); // more rows than any buffer holds
+                         }
+                         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ingest.accept(b));
+                         assertTrue(e.getMessage().contains("path") || e.getMessage().contains("rows"), e.getMessage());
+                     }
+                 })) {
+                batcher.append(RecordBytes.direct(recs.toArray(new byte[0][])), 0, recs.size() * HttpRecordLayout.SIZE, 0);
+            }
+        }
+        assertEquals(0, ingest.rows());
+        assertTrue(stats.takeAll().isEmpty(), "nothing of a refused batch is counted");
+        feed(ingest, recs);
+        assertEquals(2, ingest.rows(), "the next good batch is counted");
+    }
+
+    private static String describe(io.gatelens.analytics.stats.EndpointMinute m) {
+        return m.calls() + "c " + m.s2xx() + "/" + m.s3xx() + "/" + m.s4xx() + "/" + m.s5xx() + " nr" + m.noResponse()
+            + " " + m.reqBytes() + "B " + m.respBytes() + "B max" + m.maxLatencyNs()
+            + " codes" + java.util.Arrays.toString(m.statusCodes()) + java.util.Arrays.toString(m.statusCodeCounts())
+            + " lat" + java.util.Arrays.toString(m.latencyBins().indexes()) + java.util.Arrays.toString(m.latencyBins().counts())
+            + " ttfb" + java.util.Arrays.toString(m.ttfbBins().indexes()) + java.util.Arrays.toString(m.ttfbBins().counts());
     }
 
     private static byte[] rec(String method, String path, String host, int status, long latencyNs) {

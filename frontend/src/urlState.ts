@@ -55,10 +55,10 @@ function nonEmpty(value: string | null): string | undefined {
   return value !== null && value.trim() !== '' ? value : undefined;
 }
 
-/** An instant the service accepts, normalised to ISO-8601; undefined when it is not one. */
+/** An ISO-8601 instant or epoch milliseconds, normalised to ISO-8601; undefined when it is neither. */
 function isoInstant(value: string | null): string | undefined {
   if (value === null) return undefined;
-  const ms = Date.parse(value);
+  const ms = /^\d{1,15}$/.test(value) ? Number(value) : Date.parse(value);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 

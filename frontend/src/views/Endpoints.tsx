@@ -151,7 +151,7 @@ export function Endpoints({ state, navigate }: { state: ViewState; navigate: Nav
   );
 }
 
-function EndpointTableRow({ row, href, trend }: { row: EndpointRow; href: string; trend: (number | null)[] | undefined }) {
+export function EndpointTableRow({ row, href, trend }: { row: EndpointRow; href: string; trend: (number | null)[] | undefined }) {
   return (
     <tr class={row.kind === 'shadow' ? 'row-shadow' : ''} data-testid="endpoint-row" data-kind={row.kind}>
       <td>

@@ -135,6 +135,82 @@ public class EndpointResource {
             s.toSeconds(), points);
     }
 
+    /** All endpoints together over the range and per step. */
+    public record Overview(Instant from, Instant to, long stepSeconds, EndpointView.Point total,
+                           List<EndpointView.Point> points) {
+    }
+
+    /** Calls and p95 latency (ms, null for a step without a measured latency) per step of one endpoint. */
+    public record Sparkline(long[] calls, Double[] p95Ms) {
+    }
+
+    public record Sparklines(Instant from, Instant to, long stepSeconds, Map<Integer, Sparkline> series) {
+    }
+
+    static final int MAX_SPARKLINE_POINTS = 120;
+
+    @GET
+    @Path("/overview")
+    @Operation(summary = "All endpoints together: calls, calls/s, error rates and latency over the range and per step")
+    public Overview overview(@QueryParam("from") @Parameter(description = TIME_DOC + "; default to - 1h") String from,
+                             @QueryParam("to") @Parameter(description = TIME_DOC + "; default now") String to,
+                             @QueryParam("step") @Parameter(description = "60s, 5m, 1h...; default: about 120 points") String step,
+                             @QueryParam("host") @Parameter(description = "only traffic to this host") String host) {
+        TimeRange range = TimeRange.parse(from, to, clock);
+        Duration s = TimeRange.step(step, range, MAX_POINTS);
+        String hostFilter = hostFilter(host);
+        List<EndpointView.Point> points = new ArrayList<>();
+        Figures total = Figures.NONE;
+        List<SeriesPoint> steps = store.seriesOfAll(range.from(), range.to(), s, hostFilter);
+        for (SeriesPoint p : steps) {
+            points.add(EndpointView.point(p.start().toString(), p.figures(), s));
+        }
+        // the range's figures merged from the same rows (sketches merge; percentiles are not averaged)
+        List<SeriesPoint> whole = store.seriesOfAll(range.from(), range.to(), wholeRangeStep(range), hostFilter);
+        if (!whole.isEmpty()) {
+            total = whole.get(0).figures();
+        }
+        return new Overview(range.from(), range.to(), s.toSeconds(),
+            EndpointView.point(range.from().toString(), total, range.length()), points);
+    }
+
+    @GET
+    @Path("/endpoints/sparklines")
+    @Operation(summary = "Calls and p95 latency per step of every endpoint with traffic in the range (table sparklines)")
+    public Sparklines sparklines(@QueryParam("from") @Parameter(description = TIME_DOC + "; default to - 1h") String from,
+                                 @QueryParam("to") @Parameter(description = TIME_DOC + "; default now") String to,
+                                 @QueryParam("points") @Parameter(description = "steps, 1.." + MAX_SPARKLINE_POINTS + "; default 24") Integer points,
+                                 @QueryParam("host") @Parameter(description = "only traffic to this host") String host) {
+        TimeRange range = TimeRange.parse(from, to, clock);
+        int n = points == null ? 24 : points;
+        if (n < 1 || n > MAX_SPARKLINE_POINTS) {
+            throw new BadParameterException("points must be 1.." + MAX_SPARKLINE_POINTS + ", not " + n);
+        }
+        long minutes = Math.max(1, (range.length().toMinutes() + n - 1) / n);
+        Duration s = Duration.ofMinutes(minutes);
+        Map<Integer, Sparkline> series = new java.util.TreeMap<>();
+        store.seriesByEndpoint(range.from(), range.to(), s, hostFilter(host)).forEach((id, steps) -> {
+            long[] calls = new long[steps.size()];
+            Double[] p95 = new Double[steps.size()];
+            for (int k = 0; k < steps.size(); k++) {
+                Figures f = steps.get(k).figures();
+                calls[k] = f.calls();
+                p95[k] = f.latency() == null || f.latency().samples() == 0 ? null : Math.round(f.latency().p95Ns() / 100.0) / 10_000.0;
+            }
+            series.put(id, new Sparkline(calls, p95));
+        });
+        return new Sparklines(range.from(), range.to(), s.toSeconds(), series);
+    }
+
+    /** One step that covers the whole range, in whole minutes. */
+    private static Duration wholeRangeStep(TimeRange range) {
+        return Duration.ofMinutes(Math.max(1, (range.length().toSeconds() + 59) / 60));
+    }
+
+    private static String hostFilter(String host) {
+        return host == null || host.isBlank() ? null : host.trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
     @GET
     @Path("/shadow-endpoints")
     @Operation(summary = "Traffic that matches no operation of any spec, by inferred template, and why")

@@ -28,7 +28,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Upload, list, fetch, replace, rebind and delete OpenAPI specs. */
 @Path("/api/specs")
@@ -51,7 +53,8 @@ public class SpecResource {
     public record Binding(String url, String host, String basePath) {
     }
 
-    public record SpecOperation(int endpointId, String method, String path, String operationId, String summary) {
+    public record SpecOperation(int endpointId, String method, String path, String operationId, String summary,
+                                List<io.gatelens.analytics.spec.Parameter> parameters) {
     }
 
     public record SpecDetail(SpecSummary spec, List<SpecOperation> operations) {
@@ -68,10 +71,15 @@ public class SpecResource {
     @Operation(summary = "One spec and its operations (with the endpoint ids their statistics are under)")
     public SpecDetail get(@PathParam("name") String name) {
         SpecCatalog.Entry e = entry(name);
+        Map<String, List<io.gatelens.analytics.spec.Parameter>> parameters = new HashMap<>();
+        for (io.gatelens.analytics.spec.Operation op : e.spec().operations()) {
+            parameters.putIfAbsent(op.method() + " " + op.pathTemplate(), op.parameters());
+        }
         List<SpecOperation> ops = new ArrayList<>();
         for (EndpointRef ref : catalog.routes().operations()) {
             if (ref.spec().equals(e.name())) {
-                ops.add(new SpecOperation(ref.id(), ref.method(), ref.template(), ref.operationId(), ref.summary()));
+                ops.add(new SpecOperation(ref.id(), ref.method(), ref.template(), ref.operationId(), ref.summary(),
+                    parameters.getOrDefault(ref.method() + " " + ref.template(), List.of())));
             }
         }
         return new SpecDetail(summary(e), ops);

@@ -40,8 +40,7 @@ public record ApiSpec(String title, String version, String specVersion, List<Ser
         }
         List<Operation> ops = new ArrayList<>(operations.size());
         for (Operation op : operations) {
-            ops.add(op.servers().isEmpty() ? op
-                : new Operation(op.method(), op.pathTemplate(), op.operationId(), op.summary(), List.of()));
+            ops.add(op.servers().isEmpty() ? op : op.withoutServers());
         }
         return new ApiSpec(title, version, specVersion, overrides, ops, messages);
     }

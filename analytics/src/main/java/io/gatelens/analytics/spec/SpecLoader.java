@@ -499,7 +499,8 @@ public final class SpecLoader {
                 io.swagger.v3.oas.models.Operation op = oe.getValue();
                 List<ServerBinding> opServers = bindings(op.getServers(), notes);
                 operations.add(new Operation(oe.getKey().name().toUpperCase(Locale.ROOT), template, op.getOperationId(),
-                    op.getSummary(), opServers.isEmpty() ? pathServers : opServers));
+                    op.getSummary(), opServers.isEmpty() ? pathServers : opServers,
+                    parameters(item.getParameters(), op.getParameters(), api)));
             }
         }
         if (operations.isEmpty()) {
@@ -509,6 +510,48 @@ public final class SpecLoader {
         String title = api.getInfo() == null ? null : api.getInfo().getTitle();
         String version = api.getInfo() == null ? null : api.getInfo().getVersion();
         return new ApiSpec(title, version, declared, servers, operations, withNotes(parserMessages, notes));
+    }
+
+    /**
+     * The operation's parameters: the path item's, then the operation's, an operation parameter
+     * replacing a path one of the same name and place (OpenAPI's rule). {@code $ref}s to
+     * {@code #/components/parameters} are followed; others (remote, broken) are left out.
+     */
+    private static List<Parameter> parameters(List<io.swagger.v3.oas.models.parameters.Parameter> pathLevel,
+                                              List<io.swagger.v3.oas.models.parameters.Parameter> opLevel, OpenAPI api) {
+        Map<String, Parameter> byKey = new java.util.LinkedHashMap<>();
+        for (List<io.swagger.v3.oas.models.parameters.Parameter> list : java.util.Arrays.asList(pathLevel, opLevel)) {
+            if (list == null) {
+                continue;
+            }
+            for (io.swagger.v3.oas.models.parameters.Parameter p : list) {
+                p = resolveParameter(p, api);
+                if (p == null || p.getName() == null || p.getIn() == null) {
+                    continue;
+                }
+                String type = p.getSchema() == null ? null
+                    : p.getSchema().getType() != null ? p.getSchema().getType()
+                    : p.getSchema().getTypes() != null && !p.getSchema().getTypes().isEmpty()
+                        ? String.join("|", new java.util.TreeSet<>(p.getSchema().getTypes())) : null;
+                byKey.put(p.getIn() + ":" + p.getName(), new Parameter(p.getName(), p.getIn(),
+                    "path".equals(p.getIn()) || Boolean.TRUE.equals(p.getRequired()), type, p.getDescription()));
+            }
+        }
+        return List.copyOf(byKey.values());
+    }
+
+    private static io.swagger.v3.oas.models.parameters.Parameter resolveParameter(
+            io.swagger.v3.oas.models.parameters.Parameter p, OpenAPI api) {
+        String prefix = "#/components/parameters/";
+        for (int hops = 0; p != null && p.get$ref() != null; hops++) {
+            String ref = p.get$ref();
+            if (hops == 8 || !ref.startsWith(prefix) || api.getComponents() == null
+                    || api.getComponents().getParameters() == null) {
+                return null;
+            }
+            p = api.getComponents().getParameters().get(ref.substring(prefix.length()));
+        }
+        return p;
     }
 
     /** A path item, following a {@code $ref} inside the document (components.pathItems or another path). */

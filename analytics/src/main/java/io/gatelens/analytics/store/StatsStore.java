@@ -942,49 +942,106 @@ public final class StatsStore implements AutoCloseable {
      *     or the range holds more than {@value #MAX_SERIES_POINTS} steps
      */
     public List<SeriesPoint> series(int endpointId, Instant from, Instant to, Duration step, String hostOrNull) {
+        int points = steps(from, to, step);
+        Map<Long, Totals> byKey = seriesRows(endpointId, from, to, step, hostOrNull, 0);
+        return points(byKey, 0, points, from, step);
+    }
+
+    /**
+     * Figures of all endpoints together per step (the dashboard's overview), as {@link #series} does
+     * for one.
+     */
+    public List<SeriesPoint> seriesOfAll(Instant from, Instant to, Duration step, String hostOrNull) {
+        int points = steps(from, to, step);
+        Map<Long, Totals> byKey = seriesRows(null, from, to, step, hostOrNull, 0);
+        return points(byKey, 0, points, from, step);
+    }
+
+    /**
+     * {@link #series} of every endpoint with rows in the range, at once (the sparklines of the
+     * endpoint table); endpoints without rows are absent. One query per table, grouped by endpoint
+     * and step in Java.
+     */
+    public Map<Integer, List<SeriesPoint>> seriesByEndpoint(Instant from, Instant to, Duration step, String hostOrNull) {
+        int points = steps(from, to, step);
+        Map<Long, Totals> byKey = seriesRows(null, from, to, step, hostOrNull, points);
+        Map<Integer, List<SeriesPoint>> out = new java.util.TreeMap<>();
+        for (long key : byKey.keySet()) {
+            int id = Math.toIntExact(key / points);
+            out.computeIfAbsent(id, k -> points(byKey, (long) k * points, points, from, step));
+        }
+        return out;
+    }
+
+    /** How many steps [from, to) holds; checks the range and the step. */
+    private static int steps(Instant from, Instant to, Duration step) {
         checkRange(from, to);
         if (step == null || step.isNegative() || step.isZero() || step.toNanos() % 60_000_000_000L != 0) {
             throw new IllegalArgumentException("step must be a positive whole number of minutes, got " + step);
         }
         long stepMicros = step.toNanos() / 1_000;
-        long fromMicros = ceilMicros(from);
-        long toMicros = ceilMicros(to);
-        long points = (toMicros - fromMicros + stepMicros - 1) / stepMicros;
+        long points = (ceilMicros(to) - ceilMicros(from) + stepMicros - 1) / stepMicros;
         if (points > MAX_SERIES_POINTS) {
             throw new IllegalArgumentException("series of " + points + " points requested (" + Duration.between(from, to) + " in steps of "
                 + step + "); at most " + MAX_SERIES_POINTS + ": use a larger step");
         }
-        Block.Accumulators byStep = new Block.Accumulators();
+        return (int) points;
+    }
+
+    private static List<SeriesPoint> points(Map<Long, Totals> byKey, long base, int points, Instant from, Duration step) {
+        List<SeriesPoint> out = new ArrayList<>(points);
+        for (int k = 0; k < points; k++) {
+            Totals t = byKey.get(base + k);
+            out.add(new SeriesPoint(from.plus(step.multipliedBy(k)), t == null ? Figures.NONE : t.figures()));
+        }
+        return out;
+    }
+
+    /**
+     * Sums rows per key: the step index, plus {@code endpointId * perEndpoint} when perEndpoint &gt; 0.
+     * Reads hour rows for hours that lie within one step and minute rows for the rest; the rolled-up
+     * hours' minute rows lie in endpoint order (see {@link #rollup}), so a one-endpoint scan fetches
+     * the bins of the few vectors that hold it.
+     */
+    private Map<Long, Totals> seriesRows(Integer endpointIdOrNull, Instant from, Instant to, Duration step,
+                                         String hostOrNull, int perEndpoint) {
+        long stepMicros = step.toNanos() / 1_000;
+        Map<Long, Totals> byKey = new HashMap<>();
+        String key = perEndpoint > 0 ? "CAST(endpoint_id AS BIGINT) * " + perEndpoint + " + " : "";
         read(c -> {
             Plan plan = plan(c, from, to);
             // an hour row stands for its minutes only if all of them fall into the same step
             String hourInOneStep = "(epoch_us(%1$s) - ?) // ? = (epoch_us(%1$s) + " + (MICROS_PER_HOUR - MICROS_PER_MINUTE) + " - ?) // ?";
             Sql hours = new Sql();
-            hours.add("SELECT (epoch_us(hour) - ?) // ? AS k, " + STATS + " FROM stats_hour WHERE endpoint_id = ? AND hour >= ? AND hour < ?",
-                plan.from, stepMicros, endpointId, timestamp(plan.hoursFrom), timestamp(plan.hoursTo));
+            hours.add("SELECT " + key + "(epoch_us(hour) - ?) // ? AS k, " + STATS + " FROM stats_hour WHERE hour >= ? AND hour < ?",
+                plan.from, stepMicros, timestamp(plan.hoursFrom), timestamp(plan.hoursTo));
             hours.add(" AND " + hourInOneStep.formatted("hour"), plan.from, stepMicros, plan.from, stepMicros);
-            hostFilter(hours, hostOrNull);
             Sql minutes = new Sql();
-            minutes.add("SELECT (epoch_us(minute) - ?) // ? AS k, " + STATS + " FROM stats_recent "
-                + "WHERE endpoint_id = ? AND minute >= ? AND minute < ?", plan.from, stepMicros, endpointId, timestamp(plan.from),
-                timestamp(plan.to));
+            minutes.add("SELECT " + key + "(epoch_us(minute) - ?) // ? AS k, " + STATS + " FROM stats_recent "
+                + "WHERE minute >= ? AND minute < ?", plan.from, stepMicros, timestamp(plan.from), timestamp(plan.to));
             minutes.add(" AND NOT (minute >= ? AND minute < ? AND " + hourInOneStep.formatted("date_trunc('hour', minute)") + ")",
                 timestamp(plan.hoursFrom), timestamp(plan.hoursTo), plan.from, stepMicros, plan.from, stepMicros);
-            hostFilter(minutes, hostOrNull);
             for (Sql sql : List.of(hours, minutes)) {
+                if (endpointIdOrNull != null) {
+                    sql.add(" AND endpoint_id = ?", endpointIdOrNull);
+                }
+                hostFilter(sql, hostOrNull);
                 try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
-                    addRows(rs, byStep);
+                    long[] scalars = new long[Totals.SCALARS];
+                    while (rs.next()) {
+                        Totals t = byKey.computeIfAbsent(rs.getLong(1), k -> new Totals());
+                        for (int i = 0; i < Totals.SCALARS; i++) {
+                            scalars[i] = rs.getLong(2 + i);
+                        }
+                        t.addScalars(scalars, 0);
+                        byte[] bins = rs.getBytes(2 + Totals.SCALARS);
+                        t.addBins(bins, 0, bins.length);
+                    }
                 }
             }
             return null;
         });
-        Figures[] figures = new Figures[(int) points];
-        byStep.forEach((totals, k) -> figures[k] = totals.figures());
-        List<SeriesPoint> out = new ArrayList<>((int) points);
-        for (int k = 0; k < points; k++) {
-            out.add(new SeriesPoint(from.plus(step.multipliedBy(k)), figures[k] == null ? Figures.NONE : figures[k]));
-        }
-        return out;
+        return byKey;
     }
 
     /** Ids of the endpoints with at least one call in [from, to). */

@@ -37,11 +37,23 @@ class EndpointApiTest {
         servers: [{url: "http://orders.test/api"}]
         paths:
           /orders/{id}:
-            get: {operationId: getOrder, summary: One order, responses: {'200': {description: ok}}}
+            parameters:
+              - {name: id, in: path, required: true, schema: {type: integer}, description: the order}
+              - {$ref: '#/components/parameters/trace'}
+            get:
+              operationId: getOrder
+              summary: One order
+              parameters:
+                - {name: expand, in: query, schema: {type: string}}
+                - {name: id, in: path, required: true, schema: {type: string}, description: overrides the path-level one}
+              responses: {'200': {description: ok}}
           /orders:
             post: {operationId: createOrder, responses: {'201': {description: ok}}}
           /unused:
             get: {operationId: unused, responses: {'200': {description: ok}}}
+        components:
+          parameters:
+            trace: {name: X-Trace, in: header, required: false, schema: {type: string}}
         """;
 
     @Inject
@@ -107,6 +119,43 @@ class EndpointApiTest {
         assertEquals(4, series.getList("points").size());
         assertEquals(List.of(0, 60, 40, 0), series.getList("points.calls"));
         assertEquals(100, series.getInt("endpoint.calls"));
+
+        // all endpoints together: the shadow request counts too (minute 0: 60 GETs + 1; minute 1: 40 + 7 POSTs)
+        JsonPath overview = given().get("/api/overview?from=" + from + "&to=" + to + "&step=1m&host=orders.test")
+            .then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of(0, 61, 47, 0), overview.getList("points.calls"));
+        assertEquals(108, overview.getInt("total.calls"));
+        assertEquals(7.0 / 108, overview.getDouble("total.errorRate4xx"), 1e-6);
+        assertEquals(100.0, overview.getDouble("total.latencyMs.max"), 1e-9);
+        // p99 of the 108 latencies (1..100 ms, seven of 3 ms, one of 1 ms), merged from the minutes' sketches:
+        // DDSketch's rank 0.99 * 107 = 105.93 falls on the 106th smallest, 98 ms
+        assertClose(98, overview.getDouble("total.latencyMs.p99"));
+        assertEquals(60, overview.getInt("stepSeconds"));
+
+        // sparklines: 4 one-minute steps of every endpoint with traffic, p95 null where nothing was measured
+        JsonPath spark = given().get("/api/endpoints/sparklines?from=" + from + "&to=" + to + "&points=4")
+            .then().statusCode(200).extract().jsonPath();
+        assertEquals(60, spark.getInt("stepSeconds"));
+        assertEquals(List.of(0, 60, 40, 0), spark.getList("series.'" + id + "'.calls"));
+        List<Float> p95 = spark.getList("series.'" + id + "'.p95Ms");
+        assertNull(p95.get(0));
+        assertClose(57, p95.get(1)); // minute 0 holds 1..60 ms: p95 is the 57th
+        assertClose(98, p95.get(2)); // minute 1 holds 61..100 ms: p95 is the 38th of 40
+        int unusedId = body.getInt("endpoints.find { it.operationId == 'unused' }.id");
+        assertNull(spark.get("series.'" + unusedId + "'"), "no traffic, no sparkline");
+        given().get("/api/endpoints/sparklines?points=0").then().statusCode(400).body("error", containsString("points"));
+        given().get("/api/endpoints/sparklines?points=121").then().statusCode(400);
+
+        // the detail view's parameters: path-level and operation-level merged, $ref followed, the operation's wins
+        JsonPath spec = given().get("/api/specs/orders").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("id", "X-Trace", "expand"),
+            spec.getList("operations.find { it.operationId == 'getOrder' }.parameters.name"));
+        assertEquals(List.of("string", "string", "string"),
+            spec.getList("operations.find { it.operationId == 'getOrder' }.parameters.type"));
+        assertEquals(List.of(true, false, false),
+            spec.getList("operations.find { it.operationId == 'getOrder' }.parameters.required"));
+        assertEquals("overrides the path-level one",
+            spec.getString("operations.find { it.operationId == 'getOrder' }.parameters[0].description"));
 
         given().get("/api/shadow-endpoints?from=" + from + "&to=" + to).then().statusCode(200)
             .body("endpoints.path", hasItem(startsWith("/api/admin/")),

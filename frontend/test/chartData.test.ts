@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columns, errorPercent, sparklinePath, statusBreakdown, statusClassOf } from '../src/charts/chartData';
+import { columns, errorPercent, isolatedIndices, sparklinePath, statusBreakdown, statusClassOf } from '../src/charts/chartData';
 import { latency, point, status } from './fixtures';
 
 const T0 = '2026-01-01T00:00:00Z';
@@ -90,5 +90,14 @@ describe('sparklinePath', () => {
   it('is empty when nothing was measured', () => {
     expect(sparklinePath([null, null], 40, 10)).toBe('');
     expect(sparklinePath([], 40, 10)).toBe('');
+  });
+});
+
+describe('isolatedIndices', () => {
+  it('finds values with a gap on both sides, ends included', () => {
+    expect(isolatedIndices([5, null, 1, 2, null, 3])).toEqual([0, 5]);
+    expect(isolatedIndices([null, 4, null])).toEqual([1]);
+    expect(isolatedIndices([1, 2, 3])).toEqual([]);
+    expect(isolatedIndices([7])).toEqual([0]);
   });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Columns } from './chartData';
+import { isolatedIndices, type Columns } from './chartData';
 import { tooltipPlugin } from './tooltipPlugin';
 
 export interface ChartSeries {
@@ -70,7 +70,7 @@ export function TimeChart(props: TimeChartProps) {
           width: 1.5,
           fill: s.fill,
           dash: s.dash,
-          points: { show: false },
+          points: { show: false, size: 7, fill: s.color, filter: (u, si) => isolatedIndices(u.data[si] as (number | null)[]) },
           value: (_u, _v, _si, idx) => (idx === null || idx === undefined ? '–' : format(read(i + 1, idx))),
         })),
       ],

@@ -119,3 +119,16 @@ export function sparklinePath(values: readonly (number | null)[], width: number,
   });
   return parts.join('');
 }
+
+/**
+ * Indices of values with no value on either side: a line cannot show them, so they are drawn as
+ * dots (a single busy minute in an hour would otherwise leave the chart empty).
+ */
+export function isolatedIndices(column: readonly (number | null | undefined)[]): number[] {
+  const present = (i: number) => i >= 0 && i < column.length && column[i] !== null && column[i] !== undefined;
+  const out: number[] = [];
+  for (let i = 0; i < column.length; i++) {
+    if (present(i) && !present(i - 1) && !present(i + 1)) out.push(i);
+  }
+  return out;
+}

@@ -289,7 +289,8 @@ try {
   await step('overview renders', async () => {
     await go(page, '#/overview', '[data-testid="view-overview"]');
     await page.waitForSelector('[data-testid="capture-state"]', { timeout: 15_000 });
-    await page.waitForSelector('[data-testid="chart-calls"] canvas, [data-testid="empty"]', { timeout: 15_000 });
+    await page.waitForSelector('[data-testid="chart-calls"] canvas, [data-testid="overview-empty"]', { timeout: 15_000 });
+    await page.waitForSelector('[data-testid="loading"]', { state: 'detached', timeout: 15_000 });
     const errors = await page.$$eval('[data-testid="error"]', (els) => els.map((e) => e.textContent));
     check(errors.length === 0, `the overview shows errors: ${errors.join(' | ')}`);
     const capture = await page.textContent('[data-testid="capture-state"]');

@@ -98,8 +98,8 @@ export interface ServerBinding {
 export interface SpecSummary {
   name: string;
   version: number;
-  title: string;
-  apiVersion: string;
+  title: string | null;
+  apiVersion: string | null;
   specVersion: string;
   source: string;
   uploadedAt: string;
@@ -198,6 +198,18 @@ export function errorFromResponse(status: number, statusText: string, body: stri
   }
   const fallback = status === 413 ? 'the file is too large for the service' : `HTTP ${status} ${statusText}`.trim();
   return new ApiRequestError(status, fallback, []);
+}
+
+/**
+ * The headline of a refused upload, without the parser's message that follows it: the service
+ * writes `invalid YAML: <message>` and lists `<message>` again in `messages`, shown beneath.
+ */
+export function refusalHeadline(error: ApiRequestError): string {
+  const first = error.details[0];
+  if (first && error.message.length > first.length && error.message.endsWith(first)) {
+    return error.message.slice(0, -first.length).replace(/[\s:]+$/, '');
+  }
+  return error.message;
 }
 
 async function request<T>(path: string, init?: RequestInit): Promise<T> {

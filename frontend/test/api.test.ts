@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorFromResponse, query, specContentType } from '../src/api';
+import { ApiRequestError, errorFromResponse, query, refusalHeadline, specContentType } from '../src/api';
 
 describe('errorFromResponse', () => {
   it('takes the error and the parser messages of a rejected spec', () => {
@@ -47,5 +47,23 @@ describe('specContentType', () => {
     expect(specContentType('shop.JSON')).toBe('application/json');
     expect(specContentType('shop.yaml')).toBe('application/yaml');
     expect(specContentType('shop')).toBe('application/yaml');
+  });
+});
+
+describe('refusalHeadline', () => {
+  const parser = "while parsing a flow sequence\n in 'string', line 4, column 12:\n      version: [1.0.0\n               ^";
+
+  it('drops the parser message the headline repeats', () => {
+    expect(refusalHeadline(new ApiRequestError(400, `invalid YAML: ${parser}`, [parser]))).toBe('invalid YAML');
+  });
+
+  it('keeps a headline that does not end with the first message', () => {
+    const e = new ApiRequestError(400, "not an OpenAPI document: no 'openapi: 3.x' field", []);
+    expect(refusalHeadline(e)).toBe("not an OpenAPI document: no 'openapi: 3.x' field");
+    expect(refusalHeadline(new ApiRequestError(400, 'spec rejected', ['paths is missing']))).toBe('spec rejected');
+  });
+
+  it('keeps a headline that is only the message', () => {
+    expect(refusalHeadline(new ApiRequestError(400, 'paths is missing', ['paths is missing']))).toBe('paths is missing');
   });
 });

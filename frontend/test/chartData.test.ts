@@ -84,7 +84,7 @@ describe('sparklinePath', () => {
   });
 
   it('breaks the line at nulls and draws a lone value as a short stroke', () => {
-    expect(sparklinePath([10, 10, null, 5, null], 40, 10)).toBe('M0 0L10 0M29 5L31 5');
+    expect(sparklinePath([10, 10, null, 5, null], 40, 10)).toBe('M0 0L10 0M28 5L32 5');
   });
 
   it('is empty when nothing was measured', () => {

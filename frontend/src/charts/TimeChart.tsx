@@ -85,7 +85,7 @@ export function TimeChart(props: TimeChartProps) {
       ],
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false } },
-      plugins: [tooltipPlugin((_u, si, di) => format(read(si, di)))],
+      plugins: [tooltipPlugin((_u, si, di) => format(read(si, di)), series.map((s) => s.color))],
     };
     const u = new uPlot(opts, props.data as uPlot.AlignedData, el);
     plot.current = u;

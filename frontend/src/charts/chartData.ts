@@ -111,7 +111,7 @@ export function sparklinePath(values: readonly (number | null)[], width: number,
     const y = round(height - ((v - min) / span) * height);
     const next = values[i + 1];
     if (!penDown && (next === null || next === undefined)) {
-      parts.push(`M${round(Math.max(0, x - 1))} ${y}L${round(Math.min(width, x + 1))} ${y}`);
+      parts.push(`M${round(Math.max(0, x - 2))} ${y}L${round(Math.min(width, x + 2))} ${y}`);
       return;
     }
     parts.push(`${penDown ? 'L' : 'M'}${x} ${y}`);

@@ -11,10 +11,11 @@ const timeFormat = new Intl.DateTimeFormat('en-GB', {
 });
 
 /**
- * A uPlot plugin showing the time and every visible series' value at the cursor. Built with
+ * A uPlot plugin showing the time and every visible series' value at the cursor; `colors` are the
+ * series' colours, in order. Built with
  * textContent only: series labels may one day carry text from the wire.
  */
-export function tooltipPlugin(valueAt: TooltipValue): uPlot.Plugin {
+export function tooltipPlugin(valueAt: TooltipValue, colors: readonly string[]): uPlot.Plugin {
   let tip: HTMLDivElement | null = null;
 
   const hide = () => {
@@ -50,7 +51,8 @@ export function tooltipPlugin(valueAt: TooltipValue): uPlot.Plugin {
           row.className = 'chart-tooltip-row';
           const swatch = document.createElement('span');
           swatch.className = 'chart-tooltip-swatch';
-          swatch.style.background = typeof s.stroke === 'string' ? s.stroke : '#888';
+          // the series' own colour: uPlot keeps `stroke` as a function once the plot is built
+          swatch.style.background = colors[i - 1] ?? '#888';
           const label = document.createElement('span');
           label.textContent = `${typeof s.label === 'string' ? s.label : ''}: `;
           const value = document.createElement('strong');

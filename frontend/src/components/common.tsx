@@ -50,9 +50,9 @@ export function ErrorBox({ error, title }: { error: ApiRequestError; title?: str
   );
 }
 
-export function Empty({ children }: { children: ComponentChildren }) {
+export function Empty({ children, testId }: { children: ComponentChildren; testId?: string }) {
   return (
-    <div class="state state-empty" data-testid="empty">
+    <div class="state state-empty" data-testid={testId ?? 'empty'}>
       {children}
     </div>
   );

@@ -122,7 +122,7 @@ export function Overview({ state }: { state: ViewState }) {
 
 function OverviewCharts({ data }: { data: OverviewData }) {
   if (data.total.calls === 0) {
-    return <Empty>No traffic in this range.</Empty>;
+    return <Empty testId="overview-empty">No traffic in this range.</Empty>;
   }
   const x = epochSeconds(data.points);
   const xRange: [number, number] = [Date.parse(data.from) / 1000, Date.parse(data.to) / 1000];

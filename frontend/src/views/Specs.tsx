@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, ApiRequestError, type SpecSummary } from '../api';
+import { api, ApiRequestError, refusalHeadline, type SpecSummary } from '../api';
 import { Empty, ErrorBox, Loading } from '../components/common';
 import { formatCount, formatInstant } from '../format';
 import { useResource } from '../useResource';
@@ -90,7 +90,9 @@ export function Specs({ state }: { state: ViewState }) {
               )}
               {r.outcome === 'error' && r.error && (
                 <div class="upload-error" data-testid="upload-error">
-                  <span class="bad">rejected: {r.error.message}</span>
+                  <span class="bad" data-testid="upload-headline">
+                    rejected{r.error.status ? ` (HTTP ${r.error.status})` : ''}: {refusalHeadline(r.error)}
+                  </span>
                   <MessageList messages={r.error.details} testId="upload-messages" />
                 </div>
               )}
@@ -171,7 +173,7 @@ function SpecRow(props: { spec: SpecSummary; endpointsHref: string; onReplace: (
         <div class="subtle">version {spec.version}</div>
       </td>
       <td>
-        {spec.title} <span class="subtle">{spec.apiVersion}</span>
+        {spec.title ?? <span class="subtle">untitled</span>} <span class="subtle">{spec.apiVersion}</span>
         <div class="subtle">
           {spec.specVersion.startsWith('2') ? 'Swagger' : 'OpenAPI'} {spec.specVersion}
         </div>

@@ -95,7 +95,7 @@ function CurrentView({ state, navigate }: { state: ViewState; navigate: Navigate
     case 'specs':
       return <Specs state={state} />;
     case 'shadow':
-      return <ListedEndpointsView state={state} kind="shadow" />;
+      return <ListedEndpointsView state={state} kind="shadow" navigate={navigate} />;
     case 'zombie':
       return <ListedEndpointsView state={state} kind="zombie" navigate={navigate} />;
   }

@@ -20,34 +20,19 @@ const TEXT = {
 };
 
 /** The shadow or the zombie endpoints of the range, each with why it is listed. */
-export function ListedEndpointsView({ state, kind, navigate }: { state: ViewState; kind: 'shadow' | 'zombie'; navigate?: Navigate }) {
+export function ListedEndpointsView({ state, kind, navigate }: { state: ViewState; kind: 'shadow' | 'zombie'; navigate: Navigate }) {
   const range = rangeParams(state.range);
   const spec = kind === 'zombie' ? state.spec : undefined;
   const listed = useResource(`${kind}:${JSON.stringify([range, spec])}`, () =>
     kind === 'shadow' ? api.shadow(range) : api.zombies(range, spec),
   );
-  const specs = useResource(kind === 'zombie' ? 'specs' : 'no-specs', () => (kind === 'zombie' ? api.specs() : Promise.resolve([])));
   const text = TEXT[kind];
 
   return (
     <div>
       <h1 class="view-title">{text.title}</h1>
       <p class="intro">{text.intro}</p>
-      {kind === 'zombie' && navigate && (
-        <div class="filters">
-          <label class="field">
-            <span class="field-label">Spec</span>
-            <select data-testid="filter-spec" value={state.spec ?? ''} onChange={(e) => navigate({ ...state, spec: e.currentTarget.value || undefined })}>
-              <option value="">All specs</option>
-              {(specs.data ?? []).map((s) => (
-                <option key={s.name} value={s.name}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-      )}
+      {kind === 'zombie' && <SpecFilter state={state} navigate={navigate} />}
       {listed.error ? (
         <ErrorBox error={listed.error} />
       ) : !listed.data ? (
@@ -90,6 +75,26 @@ export function ListedEndpointsView({ state, kind, navigate }: { state: ViewStat
           </table>
         </div>
       )}
+    </div>
+  );
+}
+
+/** The zombie view's spec filter: zombies are per spec, shadow traffic belongs to none. */
+function SpecFilter({ state, navigate }: { state: ViewState; navigate: Navigate }) {
+  const specs = useResource('specs', () => api.specs());
+  return (
+    <div class="filters">
+      <label class="field">
+        <span class="field-label">Spec</span>
+        <select data-testid="filter-spec" value={state.spec ?? ''} onChange={(e) => navigate({ ...state, spec: e.currentTarget.value || undefined })}>
+          <option value="">All specs</option>
+          {(specs.data ?? []).map((s) => (
+            <option key={s.name} value={s.name}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </label>
     </div>
   );
 }

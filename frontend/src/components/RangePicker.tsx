@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { fromLocalInput, presetLabel, toLocalInput } from '../timeRange';
 import { PRESET_RANGES, REFRESH_CHOICES, type Refresh, type TimeRange } from '../urlState';
 
@@ -16,6 +16,15 @@ export function RangePicker({ range, refresh, onRange, onRefresh, onRefreshNow }
   const now = Date.now();
   const [from, setFrom] = useState(() => toLocalInput(range.kind === 'custom' ? range.from : new Date(now - 3_600_000).toISOString()));
   const [to, setTo] = useState(() => toLocalInput(range.kind === 'custom' ? range.to : new Date(now).toISOString()));
+  // a custom range arriving by link or history replaces what the inputs hold
+  const customFrom = range.kind === 'custom' ? range.from : undefined;
+  const customTo = range.kind === 'custom' ? range.to : undefined;
+  useEffect(() => {
+    if (customFrom && customTo) {
+      setFrom(toLocalInput(customFrom));
+      setTo(toLocalInput(customTo));
+    }
+  }, [customFrom, customTo]);
   const fromIso = fromLocalInput(from);
   const toIso = fromLocalInput(to);
   const customValid = !!fromIso && !!toIso && Date.parse(fromIso) < Date.parse(toIso);

@@ -1,4 +1,4 @@
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Navigate } from '../App';
 import { api, type EndpointRow } from '../api';
 import { Empty, ErrorBox, Loading, MethodBadge, ShadowBadge } from '../components/common';
@@ -74,14 +74,7 @@ export function Endpoints({ state, navigate }: { state: ViewState; navigate: Nav
         </label>
         <label class="field">
           <span class="field-label">Host</span>
-          <input
-            type="search"
-            list="known-hosts"
-            placeholder="any host"
-            data-testid="filter-host"
-            value={state.host ?? ''}
-            onChange={(e) => navigate({ ...state, host: e.currentTarget.value.trim() || undefined })}
-          />
+          <HostInput value={state.host ?? ''} onCommit={(host) => navigate({ ...state, host: host || undefined })} />
           <datalist id="known-hosts">
             {hosts.map((h) => (
               <option key={h} value={h} />
@@ -178,5 +171,25 @@ export function EndpointTableRow({ row, href, trend }: { row: EndpointRow; href:
         <Sparkline values={trend} />
       </td>
     </tr>
+  );
+}
+
+/**
+ * The host filter: typed freely, applied on Enter or when the field loses focus (each host is a new
+ * query to the service). Keeps its own draft so a refresh while typing does not reset it.
+ */
+function HostInput({ value, onCommit }: { value: string; onCommit: (host: string) => void }) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  return (
+    <input
+      type="search"
+      list="known-hosts"
+      placeholder="any host"
+      data-testid="filter-host"
+      value={draft}
+      onInput={(e) => setDraft(e.currentTarget.value)}
+      onChange={(e) => onCommit(e.currentTarget.value.trim())}
+    />
   );
 }

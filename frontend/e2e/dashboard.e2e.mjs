@@ -488,7 +488,15 @@ try {
     check(zombies[0].why.includes('no call'), `why DELETE is a zombie: "${zombies[0].why}"`);
     check(takePageErrors().length === 0, 'the page threw');
     await shot(page, '08-zombie.png');
-    return `${shadow.length} shadow, zombie: ${label[0]}`;
+    // and the overview now has traffic to chart
+    await go(page, '#/overview?range=1h&refresh=off', '[data-testid="chart-calls"] canvas');
+    await page.waitForSelector('[data-testid="loading"]', { state: 'detached', timeout: 15_000 });
+    const shadowCount = await page.textContent('[data-testid="stat-shadow"] .stat-value');
+    const zombieCount = await page.textContent('[data-testid="stat-zombie"] .stat-value');
+    check(Number(shadowCount) >= 2, `the overview counts ${shadowCount} shadow endpoints, expected at least 2`);
+    check(Number(zombieCount) >= 1, `the overview counts ${zombieCount} zombie endpoints, expected at least 1`);
+    await shot(page, '09-overview-with-traffic.png');
+    return `${shadow.length} shadow, zombie: ${label[0]}; overview counts ${shadowCount} shadow, ${zombieCount} zombie`;
   });
 } finally {
   const errors = takePageErrors();

@@ -55,3 +55,8 @@ export function formatInstant(iso: string | null | undefined): string {
   if (Number.isNaN(d.getTime())) return NO_VALUE;
   return d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
 }
+
+/** A count and its noun: `1 spec`, `2 specs`, `1,024 operations`. */
+export function plural(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+}

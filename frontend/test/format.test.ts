@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatMs, formatPercent, formatRate, NO_VALUE } from '../src/format';
+import { formatBytes, formatCount, formatMs, formatPercent, formatRate, NO_VALUE, plural } from '../src/format';
 
 describe('formatMs', () => {
   it('keeps 3 significant digits', () => {
@@ -38,5 +38,16 @@ describe('formatRate, formatPercent, formatCount, formatBytes', () => {
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatBytes(5 * 1024 * 1024)).toBe('5 MiB');
     expect(formatBytes(-1)).toBe(NO_VALUE);
+  });
+});
+
+describe('plural', () => {
+  it('adds an s unless there is exactly one', () => {
+    expect([plural(0, 'spec'), plural(1, 'spec'), plural(2, 'spec'), plural(1500, 'operation')]).toEqual([
+      '0 specs',
+      '1 spec',
+      '2 specs',
+      '1,500 operations',
+    ]);
   });
 });

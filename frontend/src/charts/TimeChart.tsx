@@ -75,7 +75,8 @@ export function TimeChart(props: TimeChartProps) {
         })),
       ],
       axes: [
-        AXIS_STYLE,
+        // wider spacing than uPlot's default: time labels like "11:50am" must not run together
+        { ...AXIS_STYLE, space: 80 },
         {
           ...AXIS_STYLE,
           label: unit,

@@ -4,7 +4,7 @@ import { COLORS } from '../charts/colors';
 import { TimeChart } from '../charts/TimeChart';
 import { Card, Empty, ErrorBox, Loading, MethodBadge, ShadowBadge, Stat } from '../components/common';
 import { busiest, slowest } from '../endpointRows';
-import { formatCount, formatInstant, formatMs, formatPercent, formatRate } from '../format';
+import { formatCount, formatInstant, formatMs, formatPercent, formatRate, plural } from '../format';
 import { rangeParams } from '../timeRange';
 import { useResource } from '../useResource';
 import { linkTo, type ViewState } from '../urlState';
@@ -111,7 +111,7 @@ export function Overview({ state }: { state: ViewState }) {
             )}
             <dt>Specs</dt>
             <dd>
-              {formatCount(status.data.specs.specs)} specs, {formatCount(status.data.specs.operations)} operations
+              {plural(status.data.specs.specs, 'spec')}, {plural(status.data.specs.operations, 'operation')}
             </dd>
           </dl>
         )}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiRequestError, refusalHeadline, type SpecSummary } from '../api';
 import { Empty, ErrorBox, Loading } from '../components/common';
-import { formatCount, formatInstant } from '../format';
+import { formatCount, formatInstant, plural } from '../format';
 import { useResource } from '../useResource';
 import { linkTo, type ViewState } from '../urlState';
 
@@ -84,7 +84,7 @@ export function Specs({ state }: { state: ViewState }) {
                 <span>
                   {' '}
                   {r.action === 'replace' ? 'replaced' : 'accepted'} as <strong>{r.spec.name}</strong> (version {r.spec.version},{' '}
-                  {formatCount(r.spec.operations)} operations)
+                  {plural(r.spec.operations, 'operation')})
                   {r.spec.messages.length > 0 && <MessageList messages={r.spec.messages} testId="upload-warnings" />}
                 </span>
               )}

@@ -1,0 +1,51 @@
+import type { EndpointRow, Latency, SeriesPoint, StatusClasses } from '../src/api';
+
+const NO_LATENCY: Latency = { p50: null, p90: null, p95: null, p99: null, max: null };
+const NO_STATUS: StatusClasses = { s1xx: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, other: 0, noResponse: 0 };
+
+/** An endpoint row as the service sends it, with the given fields changed. */
+export function row(fields: Partial<EndpointRow> & { id: number; path: string }): EndpointRow {
+  return {
+    kind: 'operation',
+    spec: 'shop',
+    method: 'GET',
+    operationId: null,
+    summary: null,
+    host: null,
+    calls: 0,
+    callsPerSecond: 0,
+    errorRate4xx: 0,
+    errorRate5xx: 0,
+    status: NO_STATUS,
+    byStatusCode: {},
+    requestBytes: 0,
+    responseBytes: 0,
+    latencyMs: NO_LATENCY,
+    ttfbMs: NO_LATENCY,
+    ...fields,
+  };
+}
+
+export function latency(p95: number | null, p50 = p95, p99 = p95): Latency {
+  return { p50, p90: p95, p95, p99, max: p99 };
+}
+
+/** A series point as the service sends it. */
+export function point(t: string, fields: Partial<SeriesPoint> = {}): SeriesPoint {
+  return {
+    t,
+    calls: 0,
+    callsPerSecond: 0,
+    errorRate4xx: 0,
+    errorRate5xx: 0,
+    status: NO_STATUS,
+    byStatusCode: {},
+    latencyMs: NO_LATENCY,
+    ttfbMs: NO_LATENCY,
+    ...fields,
+  };
+}
+
+export function status(fields: Partial<StatusClasses>): StatusClasses {
+  return { ...NO_STATUS, ...fields };
+}

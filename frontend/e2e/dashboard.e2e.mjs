@@ -491,6 +491,9 @@ try {
     // and the overview now has traffic to chart
     await go(page, '#/overview?range=1h&refresh=off', '[data-testid="chart-calls"] canvas');
     await page.waitForSelector('[data-testid="loading"]', { state: 'detached', timeout: 15_000 });
+    // the shadow and zombie counts come from their own requests: wait until both show a number
+    await page.waitForFunction(() => ['stat-shadow', 'stat-zombie'].every((id) =>
+      /^\d+$/.test(document.querySelector(`[data-testid="${id}"] .stat-value`)?.textContent?.trim() ?? '')), null, { timeout: 15_000 });
     const shadowCount = await page.textContent('[data-testid="stat-shadow"] .stat-value');
     const zombieCount = await page.textContent('[data-testid="stat-zombie"] .stat-value');
     check(Number(shadowCount) >= 2, `the overview counts ${shadowCount} shadow endpoints, expected at least 2`);

@@ -225,7 +225,7 @@ public final class RouteTrie<T> {
     /**
      * The operation for one request, by the ordering rule in the class comment: the path is encoded
      * as UTF-8 and matched by {@link #find(String, String, byte[], int, int)}. Allocates nothing for
-     * paths up to {@value #SCRATCH_BYTES} / 3 characters (a per-thread buffer holds the bytes).
+     * paths up to {@value #SCRATCH_CHARS} characters (per-thread buffers hold them).
      *
      * @param host the Host header (host[:port]); null or empty when the request had none
      * @param method the request method as sent
@@ -238,8 +238,9 @@ public final class RouteTrie<T> {
             return null;
         }
         int n = rawPath.length();
-        byte[] bytes = n <= SCRATCH_BYTES / 3 ? SCRATCH.get() : new byte[n * 3];
-        return find(host, method, bytes, 0, utf8(rawPath, bytes));
+        Scratch scratch = n <= SCRATCH_CHARS ? SCRATCH.get() : new Scratch(n);
+        rawPath.getChars(0, n, scratch.chars, 0);
+        return find(host, method, scratch.bytes, 0, utf8(scratch.chars, n, scratch.bytes));
     }
 
     /**
@@ -264,9 +265,24 @@ public final class RouteTrie<T> {
         return walk(root, path, start, end, m);
     }
 
-    /** The String find's buffer for the path's bytes: one per thread, as the trie itself is shared. */
-    private static final int SCRATCH_BYTES = 8192;
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
+    /**
+     * The String find's buffers, one per thread as the trie itself is shared: the path's characters
+     * and its UTF-8. Encoding from a char[] filled by getChars (an intrinsic copy) measured ~15%
+     * faster than reading the String with charAt; {@code getBytes(UTF_8)} was ~20% faster again but
+     * allocates, and writes a lone surrogate as '?', which would end the path.
+     */
+    private static final class Scratch {
+        final char[] chars;
+        final byte[] bytes;
+
+        Scratch(int chars) {
+            this.chars = new char[chars];
+            this.bytes = new byte[chars * 3];
+        }
+    }
+
+    private static final int SCRATCH_CHARS = 2048;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch(SCRATCH_CHARS));
 
     /**
      * Depth-first in rule order from {@code node}, the path read once, left to right: a segment ends
@@ -729,17 +745,15 @@ public final class RouteTrie<T> {
     }
 
     /**
-     * Writes {@code s} as UTF-8 into {@code out}, which has room for three bytes a character, and
-     * returns the length. A lone surrogate is written as the three bytes of its code unit: not UTF-8,
-     * so, as before the path was bytes, it equals no literal and a template takes it. (getBytes would
-     * write '?', which would end the path.)
+     * Writes {@code cs[0, n)} as UTF-8 into {@code out}, which has room for three bytes a character,
+     * and returns the length. A lone surrogate is written as the three bytes of its code unit: not
+     * UTF-8, so, as before the path was bytes, it equals no literal and a template takes it.
      */
-    static int utf8(String s, byte[] out) {
-        int n = s.length();
+    static int utf8(char[] cs, int n, byte[] out) {
         int i = 0;
         // ASCII first, as paths are: one compare and one store a character
         for (; i < n; i++) {
-            char c = s.charAt(i);
+            char c = cs[i];
             if (c >= 0x80) {
                 break;
             }
@@ -747,14 +761,14 @@ public final class RouteTrie<T> {
         }
         int k = i;
         for (; i < n; i++) {
-            char c = s.charAt(i);
+            char c = cs[i];
             if (c < 0x80) {
                 out[k++] = (byte) c;
             } else if (c < 0x800) {
                 out[k++] = (byte) (0xC0 | c >> 6);
                 out[k++] = (byte) (0x80 | c & 0x3F);
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                int cp = Character.toCodePoint(c, s.charAt(++i));
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(cs[i + 1])) {
+                int cp = Character.toCodePoint(c, cs[++i]);
                 out[k++] = (byte) (0xF0 | cp >> 18);
                 out[k++] = (byte) (0x80 | cp >> 12 & 0x3F);
                 out[k++] = (byte) (0x80 | cp >> 6 & 0x3F);
@@ -768,10 +782,10 @@ public final class RouteTrie<T> {
         return k;
     }
 
-    /** {@link #utf8(String, byte[])} into an array of its own. */
+    /** {@code s} as {@link #utf8(char[], int, byte[])} writes it, in an array of its own. */
     static byte[] utf8(String s) {
         byte[] out = new byte[s.length() * 3];
-        return Arrays.copyOf(out, utf8(s, out));
+        return Arrays.copyOf(out, utf8(s.toCharArray(), s.length(), out));
     }
 
     /** A host as routes name it: lower-case name (IPv6 in brackets), port or -1. */

@@ -187,6 +187,21 @@ class RouteTrieBytesTest {
         }
     }
 
+    /**
+     * A String path with a lone surrogate (no wire bytes can make one): it stays an ordinary
+     * character of its segment, as before the walk read bytes; it neither ends the path (as the '?'
+     * of getBytes would) nor equals a literal.
+     */
+    @Test
+    void loneSurrogatesInAStringPathStayInTheirSegment() {
+        assertEquals("getUser", name(TRIE.find(null, "GET", "/users/\uD800")));
+        assertEquals("getUser", name(TRIE.find(null, "GET", "/users/me\uDC00")));
+        assertEquals("getUser", name(TRIE.find(null, "GET", "/users/\uDE00me")));
+        assertEquals("-", name(TRIE.find(null, "GET", "/caf\uD800/menu")));
+        assertEquals("-", name(TRIE.find(null, "GET", "/users/\uD800/x")));
+        assertEquals("grin", name(TRIE.find(null, "GET", "/emoji/\uD83D\uDE00")));
+    }
+
     /** Random paths over an alphabet of delimiters, escapes, literals and non-ASCII: both finds agree. */
     @Test
     void randomPathsAgree() {

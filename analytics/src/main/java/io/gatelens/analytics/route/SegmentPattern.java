@@ -1,6 +1,5 @@
 package io.gatelens.analytics.route;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,7 +29,7 @@ final class SegmentPattern {
         int bytes = 0;
         StringBuilder sb = new StringBuilder();
         for (int k = 0; k < pieces.length; k++) {
-            this.pieces[k] = pieces[k].getBytes(StandardCharsets.UTF_8);
+            this.pieces[k] = RouteTrie.utf8(pieces[k]);
             bytes += this.pieces[k].length;
             n += pieces[k].length();
             sb.append(pieces[k]);
@@ -124,7 +123,7 @@ final class SegmentPattern {
 
     /** {@link #matches(byte[], int, int)} for text: its UTF-8 encoding. */
     boolean matches(String s, int from, int to) {
-        byte[] utf8 = s.substring(from, to).getBytes(StandardCharsets.UTF_8);
+        byte[] utf8 = RouteTrie.utf8(s.substring(from, to));
         return matches(utf8, 0, utf8.length);
     }
 

@@ -6,6 +6,7 @@ import io.gatelens.analytics.spec.ApiSpec;
 import io.gatelens.analytics.spec.Operation;
 import io.gatelens.analytics.spec.ServerBinding;
 import io.gatelens.analytics.spec.SpecLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,6 +35,10 @@ import org.openjdk.jmh.annotations.State;
  * pipeline. On the project VM the 4096 distinct strings (~400 KB) do not stay in L2 and every find
  * starts by fetching its path; {@link #readPathsOnly} measures that part alone.
  *
+ * <p>{@link #findBytes} asks the same questions with the paths as UTF-8 bytes, laid out one after the
+ * other in one buffer as the ingest holds them ({@link #readPathBytesOnly} is its control); with 256
+ * distinct paths the buffer holds those 256, and the requests cycle over them.
+ *
  * <p>Spec: system property {@code gatelens.github.spec}, else env {@code GATELENS_GITHUB_SPEC}, else
  * {@code ../shared/corpus/openapi/api.github.com.json} (relative to the project root, where the jar
  * is run from). Run: {@code java -jar bench/target/benchmarks.jar RouteMatchBenchmark}
@@ -57,6 +62,9 @@ public class RouteMatchBenchmark {
     private String[] hosts;
     private String[] methods;
     private String[] paths;
+    private byte[] pathBytes;
+    private int[] pathOffsets;
+    private int[] pathLengths;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -74,10 +82,14 @@ public class RouteMatchBenchmark {
             paths[i] = paths[i % distinctPaths];
         }
         compact(paths);
+        layOut(paths);
         int hits = 0;
         for (int i = 0; i < REQUESTS; i++) {
             Match<Operation> m = trie.find(hosts[i], methods[i], paths[i]);
             hits += m != null && m.isMatched() ? 1 : 0;
+            if (m != trie.find(hosts[i], methods[i], pathBytes, pathOffsets[i], pathLengths[i])) {
+                throw new IllegalStateException("bytes and String disagree on " + paths[i]);
+            }
         }
         // a miss may still hit another route by chance (an unknown suffix after a {param}); a hit never misses
         if (distinctPaths == REQUESTS && hits < expectedHits) {
@@ -93,6 +105,19 @@ public class RouteMatchBenchmark {
         int matched = 0;
         for (int i = 0; i < REQUESTS; i++) {
             Match<Operation> m = trie.find(hosts[i], methods[i], paths[i]);
+            if (m != null) {
+                matched++;
+            }
+        }
+        return matched;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(REQUESTS)
+    public int findBytes() {
+        int matched = 0;
+        for (int i = 0; i < REQUESTS; i++) {
+            Match<Operation> m = trie.find(hosts[i], methods[i], pathBytes, pathOffsets[i], pathLengths[i]);
             if (m != null) {
                 matched++;
             }
@@ -152,6 +177,26 @@ public class RouteMatchBenchmark {
         }
     }
 
+    /** The distinct paths as UTF-8, one after the other in {@link #pathBytes}; a repeated path is the same slice. */
+    private void layOut(String[] paths) {
+        java.util.Map<String, Integer> at = new java.util.IdentityHashMap<>();
+        java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+        pathOffsets = new int[paths.length];
+        pathLengths = new int[paths.length];
+        for (int i = 0; i < paths.length; i++) {
+            byte[] utf8 = paths[i].getBytes(StandardCharsets.UTF_8);
+            Integer offset = at.get(paths[i]);
+            if (offset == null) {
+                offset = buffer.size();
+                buffer.writeBytes(utf8);
+                at.put(paths[i], offset);
+            }
+            pathOffsets[i] = offset;
+            pathLengths[i] = utf8.length;
+        }
+        pathBytes = buffer.toByteArray();
+    }
+
     /**
      * Control: reads each path up to its query string and nothing else, the floor for any matcher
      * that looks at every character of the path once. find can only be slower than this.
@@ -164,6 +209,24 @@ public class RouteMatchBenchmark {
             String p = paths[i];
             for (int k = 0, n = p.length(); k < n; k++) {
                 char c = p.charAt(k);
+                if (c == '?') {
+                    break;
+                }
+                slashes += c == '/' ? 1 : 0;
+            }
+        }
+        return slashes;
+    }
+
+    /** {@link #readPathsOnly} over the bytes that {@link #findBytes} reads. */
+    @Benchmark
+    @OperationsPerInvocation(REQUESTS)
+    public int readPathBytesOnly() {
+        int slashes = 0;
+        byte[] bytes = pathBytes;
+        for (int i = 0; i < REQUESTS; i++) {
+            for (int k = pathOffsets[i], n = k + pathLengths[i]; k < n; k++) {
+                byte c = bytes[k];
                 if (c == '?') {
                     break;
                 }

@@ -1,11 +1,14 @@
 package io.gatelens.analytics.route;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +18,9 @@ import java.util.Objects;
 
 /**
  * The route table: API operations by host, base path and path template, and the one question asked
- * of it per HTTP transaction, {@link #find(String, String, String)}. Two calls: {@link #build} from
- * the routes, then {@code find}. Imports nothing but {@code java.*}.
+ * of it per HTTP transaction, {@link #find(String, String, byte[], int, int)} (the path as bytes) or
+ * {@link #find(String, String, String)}. Two calls: {@link #build} from the routes, then
+ * {@code find}. Imports nothing but {@code java.*}.
  *
  * <p>Hand-written, because this is the product: the host table, the segment trie, the path scan and
  * {@link SegmentPattern}. Libraries are used only to read specs (the spec package), never here.
@@ -53,19 +57,25 @@ import java.util.Objects;
  * <h2>Request path normalisation</h2>
  * Query string ({@code ?}) and fragment ({@code #}) are ignored; an absolute-form target
  * ({@code http://host/path}) is reduced to its path. Segments are split on {@code /} first and then
- * percent-decoded as UTF-8 (so {@code %2F} stays inside its segment; an invalid escape keeps the
- * segment as sent). Empty segments ({@code //}) are skipped, so a trailing slash matches the same
- * route. Paths are case-sensitive. Dot segments ({@code .}, {@code ..}) are not resolved. Templates
- * are normalised the same way when the trie is built: literals percent-decoded, a query string in
- * a template dropped (OpenAI's {@code /responses?beta=true} is then the route {@code /responses},
- * and the first route given for a path and method keeps it).
+ * percent-decoded as UTF-8 (so {@code %2F} stays inside its segment; an invalid escape, or bytes that
+ * are not UTF-8 once decoded, keeps the segment as sent). Empty segments ({@code //}) are skipped,
+ * so a trailing slash matches the same route. Paths are case-sensitive. Dot segments ({@code .},
+ * {@code ..}) are not resolved. Templates are normalised the same way when the trie is built:
+ * literals percent-decoded, a query string in a template dropped (OpenAI's
+ * {@code /responses?beta=true} is then the route {@code /responses}, and the first route given for
+ * a path and method keeps it).
  *
  * <h2>Hot path</h2>
- * {@code find} allocates nothing unless a segment holds a {@code %}: it scans the raw path by index
- * (no split, no regex), finds a literal from a segment's first four characters (one long) and
- * compares the rest in place (a segment that matches a literal is read once; only segments that go
- * to a template are scanned for their end), and returns {@link Match} objects made at build time.
- * The last alternative of a node is followed by looping, so a level costs a call only where it
+ * The walk reads the path as UTF-8 bytes, as it comes off the wire:
+ * {@link #find(String, String, byte[], int, int)} takes a slice of the caller's buffer, and the
+ * String {@code find} encodes into a per-thread buffer and calls it. {@code find} allocates nothing
+ * unless a segment holds a {@code %}: it scans the path by index (no split, no regex), finds a
+ * literal from a segment's first eight bytes (one long, read at once where eight bytes remain) and
+ * compares the rest in place eight bytes at a time (a segment that matches a literal is read once;
+ * only segments that go to a template are scanned for their end, eight bytes a step), and returns
+ * {@link Match} objects made at build time. Literals and {@link SegmentPattern}s are held as UTF-8
+ * and compared byte-wise: UTF-8 is self-synchronising, so bytes equal where characters are. The
+ * last alternative of a node is followed by looping, so a level costs a call only where it
  * branches. (A flat layout, nodes and literal tables as a few int arrays, measured ~12% slower:
  * every access pays a bounds check and the arrays are reloaded after each recursive call.) A built
  * trie is immutable and safe to share between threads.
@@ -213,7 +223,9 @@ public final class RouteTrie<T> {
     }
 
     /**
-     * The operation for one request, by the ordering rule in the class comment.
+     * The operation for one request, by the ordering rule in the class comment: the path is encoded
+     * as UTF-8 and matched by {@link #find(String, String, byte[], int, int)}. Allocates nothing for
+     * paths up to {@value #SCRATCH_CHARS} characters (per-thread buffers hold them).
      *
      * @param host the Host header (host[:port]); null or empty when the request had none
      * @param method the request method as sent
@@ -225,27 +237,67 @@ public final class RouteTrie<T> {
         if (rawPath == null) {
             return null;
         }
-        Node<T> root = rootFor(host);
         int n = rawPath.length();
-        int start = n > 0 && rawPath.charAt(0) != '/' ? pathStart(rawPath) : 0;
-        int m = method == null ? -1 : methodIndex(method);
-        return walk(root, rawPath, start, n, m);
+        Scratch scratch = n <= SCRATCH_CHARS ? SCRATCH.get() : new Scratch(n);
+        rawPath.getChars(0, n, scratch.chars, 0);
+        return find(host, method, scratch.bytes, 0, utf8(scratch.chars, n, scratch.bytes));
     }
 
     /**
+     * The operation for one request whose target is {@code path[offset, offset + length)}, UTF-8 as it
+     * came off the wire, query string included. Bytes outside that range are never read. Bytes that
+     * are not UTF-8 match only templates (a literal is equal to valid UTF-8 only).
+     *
+     * @param host the Host header (host[:port]); null or empty when the request had none
+     * @param method the request method as sent
+     * @return as {@link #find(String, String, String)}
+     * @throws IndexOutOfBoundsException when the range is not inside {@code path}
+     */
+    public Match<T> find(String host, String method, byte[] path, int offset, int length) {
+        if (path == null) {
+            return null;
+        }
+        Objects.checkFromIndexSize(offset, length, path.length);
+        Node<T> root = rootFor(host);
+        int end = offset + length;
+        int start = length > 0 && path[offset] != '/' ? pathStart(path, offset, end) : offset;
+        int m = method == null ? -1 : methodIndex(method);
+        return walk(root, path, start, end, m);
+    }
+
+    /**
+     * The String find's buffers, one per thread as the trie itself is shared: the path's characters
+     * and its UTF-8. Encoding from a char[] filled by getChars (an intrinsic copy) measured ~15%
+     * faster than reading the String with charAt; {@code getBytes(UTF_8)} was ~20% faster again but
+     * allocates, and writes a lone surrogate as '?', which would end the path.
+     */
+    private static final class Scratch {
+        final char[] chars;
+        final byte[] bytes;
+
+        Scratch(int chars) {
+            this.chars = new char[chars];
+            this.bytes = new byte[chars * 3];
+        }
+    }
+
+    private static final int SCRATCH_CHARS = 2048;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch(SCRATCH_CHARS));
+
+    /**
      * Depth-first in rule order from {@code node}, the path read once, left to right: a segment ends
-     * at {@code /}, the path at {@code ?}, {@code #} or its length. Returns the first route in rule
+     * at {@code /}, the path at {@code ?}, {@code #} or {@code n}. Returns the first route in rule
      * order that has method {@code m}; failing that, the first path that matched (method not
      * allowed); failing that, null.
      *
      * <p>The last alternative of a node (its template, or its literal when it has no template) is
      * taken by looping, not by a call: most nodes have one kind of child, so most levels cost no call.
      */
-    private static <T> Match<T> walk(Node<T> node, String p, int i, int n, int m) {
+    private static <T> Match<T> walk(Node<T> node, byte[] p, int i, int n, int m) {
         Match<T> notAllowed = null; // the first method-not-allowed in rule order; a later one never replaces it
         while (true) {
-            char c = 0;
-            while (i < n && (c = p.charAt(i)) == '/') {
+            byte c = 0;
+            while (i < n && (c = p[i]) == '/') {
                 i++;
             }
             if (i == n || c == '?' || c == '#') {
@@ -279,30 +331,19 @@ public final class RouteTrie<T> {
                     }
                 }
             }
-            if (!templates && !escapeInSegment(p, i)) {
-                return notAllowed; // a literal lookup that failed is final, unless the segment holds an escape
-            }
             // only a segment that goes to a template (or holds an escape) is scanned for its end
-            int j = i;
-            boolean escaped = false;
-            do {
-                c = p.charAt(j);
-                // '#', '%', '/' and '?' are below 0x40: one bit test finds them, letters cost one compare
-                if (c < 64 && (DELIMITERS >>> c & 1) != 0) {
-                    if (c != '%') {
-                        break;
-                    }
-                    escaped = true;
-                }
-            } while (++j < n);
-            if (escaped) {
-                String seg = decodeSegment(p, i, j);
+            int j = segmentEnd(p, i, n);
+            if (j < n && p[j] == '%') {
+                do {
+                    j = segmentEnd(p, j + 1, n);
+                } while (j < n && p[j] == '%');
+                byte[] seg = decodeSegment(p, i, j);
                 if (seg != null) {
                     return first(walkDecoded(node, seg, p, j, n, m), notAllowed);
                 }
             }
             if (!templates) {
-                return notAllowed;
+                return notAllowed; // a literal lookup that failed is final, unless the segment holds an escape
             }
             if (patterns != null) {
                 for (int k = 0; k < patterns.length; k++) {
@@ -330,18 +371,44 @@ public final class RouteTrie<T> {
     /** Bits 0-63 set for the characters that end or escape a segment: {@code # % / ?}. */
     private static final long DELIMITERS = 1L << '#' | 1L << '%' | 1L << '/' | 1L << '?';
 
+    /** Eight bytes of a byte[] as one long, little-endian: the first byte in the low bits. */
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long SLASHES = '/' * ONES;
+
     /**
-     * Whether the segment at {@code p[i]} holds a '%'. A loop over the segment: String.indexOf('%')
-     * is vectorised but runs on to the end of the string (through the query) and measured slower.
+     * The high bit of each byte of {@code v} that is zero, exact up to the lowest one (bytes above it
+     * may be flagged by the borrow): enough to find the first.
      */
-    private static boolean escapeInSegment(String p, int i) {
-        for (int n = p.length(); i < n; i++) {
-            char c = p.charAt(i);
-            if (c < 64 && (DELIMITERS >>> c & 1) != 0) {
-                return c == '%';
+    private static long zeroBytes(long v) {
+        return (v - ONES) & ~v & HIGH_BITS;
+    }
+
+    /**
+     * The bytes of {@code w} that end a segment ({@code # / ?}), as {@link #zeroBytes}; with
+     * {@code escapes}, {@code %} too. '/' (0x2F) and '?' (0x3F) differ in one bit: one test finds both.
+     */
+    private static long delimiters(long w, boolean escapes) {
+        long found = zeroBytes((w | 0x10 * ONES) ^ '?' * ONES) | zeroBytes(w ^ '#' * ONES);
+        return escapes ? found | zeroBytes(w ^ '%' * ONES) : found;
+    }
+
+    /** The first index from {@code i} of {@code # % / ?}, or {@code n}; eight bytes a step. */
+    private static int segmentEnd(byte[] p, int i, int n) {
+        for (; i <= n - 8; i += 8) {
+            long found = delimiters((long) LONG.get(p, i), true);
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
             }
         }
-        return false;
+        for (; i < n; i++) {
+            int c = p[i] & 0xFF;
+            if (c < 64 && (DELIMITERS >>> c & 1) != 0) {
+                return i;
+            }
+        }
+        return n;
     }
 
     /** A match beats anything; otherwise the earlier method-not-allowed stands. */
@@ -353,7 +420,7 @@ public final class RouteTrie<T> {
     }
 
     /** The same step as {@link #walk} for a segment that had to be percent-decoded (rare: allocates). */
-    private static <T> Match<T> walkDecoded(Node<T> node, String seg, String p, int j, int n, int m) {
+    private static <T> Match<T> walkDecoded(Node<T> node, byte[] seg, byte[] p, int j, int n, int m) {
         Match<T> notAllowed = null;
         if (node.litKeys != null) {
             int s = node.literalDecoded(seg);
@@ -370,7 +437,7 @@ public final class RouteTrie<T> {
         SegmentPattern[] patterns = node.partialPatterns;
         if (patterns != null) {
             for (int k = 0; k < patterns.length; k++) {
-                if (patterns[k].matches(seg, 0, seg.length())) {
+                if (patterns[k].matches(seg, 0, seg.length)) {
                     Match<T> r = walk(node.partialChildren[k], p, j, n, m);
                     if (r != null) {
                         if (r.isMatched()) {
@@ -393,36 +460,42 @@ public final class RouteTrie<T> {
         return notAllowed;
     }
 
-    private static boolean isPathDelimiter(char c) {
+    private static boolean isPathDelimiter(byte c) {
         return c == '/' || c == '?' || c == '#';
     }
 
     /**
-     * The first four characters of the segment at {@code p[i]} as one long, {@code /} in the places past
-     * its end (a {@code /}, {@code ?} or {@code #}, or the end of the path). Literals of up to three
-     * characters are decided by this alone; longer ones compare the rest.
+     * The first eight bytes of the segment at {@code p[i]} as one long, little-endian, {@code /} in
+     * the places past its end (a {@code /}, {@code ?} or {@code #}, or {@code n}). Literals of up to
+     * seven bytes are decided by this alone; longer ones compare the rest.
      */
-    static long headOf(String p, int i, int n) {
-        long head = 0;
-        int k = 0;
-        for (; k < 4 && i + k < n; k++) {
-            char c = p.charAt(i + k);
-            if (c == '/' || c == '?' || c == '#') {
+    static long headOf(byte[] p, int i, int n) {
+        if (i <= n - 8) {
+            long w = (long) LONG.get(p, i);
+            long found = delimiters(w, false);
+            if (found == 0) {
+                return w;
+            }
+            // the bytes below the first delimiter are kept, the rest become '/'
+            long kept = (found & -found) - 1 >>> 7;
+            return w & kept | SLASHES & ~kept;
+        }
+        long head = SLASHES;
+        for (int k = 0; k < 8 && i + k < n; k++) {
+            byte c = p[i + k];
+            if (isPathDelimiter(c)) {
                 break;
             }
-            head = head << 16 | c;
-        }
-        for (; k < 4; k++) {
-            head = head << 16 | '/';
+            head = head & ~(0xFFL << 8 * k) | (c & 0xFFL) << 8 * k;
         }
         return head;
     }
 
-    /** {@link #headOf} for text that is a whole segment (a literal, a decoded segment). */
-    static long headOfText(String s) {
-        long head = 0;
-        for (int k = 0; k < 4; k++) {
-            head = head << 16 | (k < s.length() ? s.charAt(k) : '/');
+    /** {@link #headOf} for bytes that are a whole segment (a literal, a decoded segment). */
+    static long headOfText(byte[] s) {
+        long head = SLASHES;
+        for (int k = 0; k < 8 && k < s.length; k++) {
+            head = head & ~(0xFFL << 8 * k) | (s[k] & 0xFFL) << 8 * k;
         }
         return head;
     }
@@ -432,15 +505,30 @@ public final class RouteTrie<T> {
         return (int) (head * 0x9E3779B97F4A7C15L >>> 32);
     }
 
-    /** Where the path of an absolute-form target ({@code scheme://authority/path}) starts. */
-    private static int pathStart(String p) {
-        int q = p.indexOf('?');
-        int scheme = p.indexOf("://");
-        if (scheme <= 0 || (q >= 0 && scheme > q)) {
-            return 0;
+    /** Where the path of an absolute-form target ({@code scheme://authority/path}) in {@code p[from, to)} starts. */
+    private static int pathStart(byte[] p, int from, int to) {
+        int q = indexOf(p, '?', from, to);
+        int scheme = -1;
+        for (int k = from; k + 2 < to; k++) {
+            if (p[k] == ':' && p[k + 1] == '/' && p[k + 2] == '/') {
+                scheme = k;
+                break;
+            }
         }
-        int slash = p.indexOf('/', scheme + 3);
-        return slash < 0 || (q >= 0 && slash > q) ? (q >= 0 ? q : p.length()) : slash;
+        if (scheme <= from || (q >= 0 && scheme > q)) {
+            return from;
+        }
+        int slash = indexOf(p, '/', scheme + 3, to);
+        return slash < 0 || (q >= 0 && slash > q) ? (q >= 0 ? q : to) : slash;
+    }
+
+    private static int indexOf(byte[] p, char c, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (p[k] == c) {
+                return k;
+            }
+        }
+        return -1;
     }
 
     private Node<T> rootFor(String host) {
@@ -599,9 +687,10 @@ public final class RouteTrie<T> {
             if (j > i) {
                 String seg = path.substring(i, j);
                 if (seg.indexOf('%') >= 0 && SegmentPattern.parse(seg) == null) {
-                    String decoded = decodeSegment(seg, 0, seg.length());
+                    byte[] raw = utf8(seg);
+                    byte[] decoded = decodeSegment(raw, 0, raw.length);
                     if (decoded != null) {
-                        seg = decoded;
+                        seg = new String(decoded, StandardCharsets.UTF_8);
                     }
                 }
                 out.add(seg);
@@ -610,41 +699,93 @@ public final class RouteTrie<T> {
         }
     }
 
-    /** Percent-decodes {@code s[from, to)} as UTF-8; null when an escape or the UTF-8 is invalid. */
-    static String decodeSegment(String s, int from, int to) {
-        byte[] bytes = new byte[(to - from) * 3];
+    /**
+     * Percent-decodes {@code p[from, to)}; null when an escape is invalid or the bytes it gives are
+     * not UTF-8 (then the segment is matched as sent).
+     */
+    static byte[] decodeSegment(byte[] p, int from, int to) {
+        byte[] bytes = new byte[to - from];
         int n = 0;
         for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
+            byte c = p[i];
             if (c == '%') {
                 if (i + 2 >= to) {
                     return null;
                 }
-                int hi = Character.digit(s.charAt(i + 1), 16);
-                int lo = Character.digit(s.charAt(i + 2), 16);
+                int hi = hexDigit(p[i + 1]);
+                int lo = hexDigit(p[i + 2]);
                 if (hi < 0 || lo < 0) {
                     return null;
                 }
                 bytes[n++] = (byte) (hi << 4 | lo);
                 i += 2;
-            } else if (c < 0x80) {
-                bytes[n++] = (byte) c;
             } else {
-                byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                for (byte b : utf8) {
-                    bytes[n++] = b;
-                }
+                bytes[n++] = c;
             }
         }
         try {
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+            StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)
                 .decode(ByteBuffer.wrap(bytes, 0, n));
-            return chars.length() == 0 ? null : chars.toString();
         } catch (CharacterCodingException e) {
             return null;
         }
+        return n == 0 ? null : Arrays.copyOf(bytes, n);
+    }
+
+    private static int hexDigit(byte c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    }
+
+    /**
+     * Writes {@code cs[0, n)} as UTF-8 into {@code out}, which has room for three bytes a character,
+     * and returns the length. A lone surrogate is written as the three bytes of its code unit: not
+     * UTF-8, so, as before the path was bytes, it equals no literal and a template takes it.
+     */
+    static int utf8(char[] cs, int n, byte[] out) {
+        int i = 0;
+        // ASCII first, as paths are: one compare and one store a character
+        for (; i < n; i++) {
+            char c = cs[i];
+            if (c >= 0x80) {
+                break;
+            }
+            out[i] = (byte) c;
+        }
+        int k = i;
+        for (; i < n; i++) {
+            char c = cs[i];
+            if (c < 0x80) {
+                out[k++] = (byte) c;
+            } else if (c < 0x800) {
+                out[k++] = (byte) (0xC0 | c >> 6);
+                out[k++] = (byte) (0x80 | c & 0x3F);
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(cs[i + 1])) {
+                int cp = Character.toCodePoint(c, cs[++i]);
+                out[k++] = (byte) (0xF0 | cp >> 18);
+                out[k++] = (byte) (0x80 | cp >> 12 & 0x3F);
+                out[k++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                out[k++] = (byte) (0x80 | cp & 0x3F);
+            } else {
+                out[k++] = (byte) (0xE0 | c >> 12);
+                out[k++] = (byte) (0x80 | c >> 6 & 0x3F);
+                out[k++] = (byte) (0x80 | c & 0x3F);
+            }
+        }
+        return k;
+    }
+
+    /** {@code s} as {@link #utf8(char[], int, byte[])} writes it, in an array of its own. */
+    static byte[] utf8(String s) {
+        byte[] out = new byte[s.length() * 3];
+        return Arrays.copyOf(out, utf8(s.toCharArray(), s.length(), out));
     }
 
     /** A host as routes name it: lower-case name (IPv6 in brackets), port or -1. */
@@ -728,11 +869,11 @@ public final class RouteTrie<T> {
     /** A node of the built trie: immutable, arrays only. */
     static final class Node<T> {
         /**
-         * Literal children: open addressing on {@link #headOf their first four characters}; several
-         * may share a head (consecutive slots), the rest of the text decides.
+         * Literal children (UTF-8): open addressing on {@link #headOf their first eight bytes}; several
+         * may share a head (consecutive slots), the rest of the bytes decides.
          */
         long[] litHeads;
-        char[][] litKeys;
+        byte[][] litKeys;
         Node<T>[] litChildren;
         /** Null unless a literal holds '%', '/', '?' or '#' (decoded from the template): it can only equal a decoded segment. */
         boolean[] litDecodedOnly;
@@ -744,18 +885,18 @@ public final class RouteTrie<T> {
         Match<T>[] byMethod;
         Match<T> notAllowed;
         /** The slot of the literal that is the whole segment starting at {@code p[i]}, compared in place; -1 when none is. */
-        int literalInPlace(String p, int i, int n) {
+        int literalInPlace(byte[] p, int i, int n) {
             long head = headOf(p, i, n);
             int s = slotOf(head) & litMask;
-            char[] k;
+            byte[] k;
             while ((k = litKeys[s]) != null) {
                 if (litHeads[s] == head && (litDecodedOnly == null || !litDecodedOnly[s])) {
                     int len = k.length;
-                    if (len < 4) {
+                    if (len < 8) {
                         return s; // the head holds the whole literal and the end of the segment
                     }
                     int end = i + len;
-                    if (end <= n && sameTail(p, i, k) && (end == n || isPathDelimiter(p.charAt(end)))) {
+                    if (end <= n && sameTail(p, i, k) && (end == n || isPathDelimiter(p[end]))) {
                         return s;
                     }
                 }
@@ -765,13 +906,12 @@ public final class RouteTrie<T> {
         }
 
         /** The slot of the literal equal to a decoded segment; -1 when none is. */
-        int literalDecoded(String seg) {
-            int len = seg.length();
+        int literalDecoded(byte[] seg) {
             long head = headOfText(seg);
             int s = slotOf(head) & litMask;
-            char[] k;
+            byte[] k;
             while ((k = litKeys[s]) != null) {
-                if (litHeads[s] == head && k.length == len && sameTail(seg, 0, k)) {
+                if (litHeads[s] == head && Arrays.equals(k, seg)) {
                     return s;
                 }
                 s = (s + 1) & litMask;
@@ -790,16 +930,18 @@ public final class RouteTrie<T> {
         }
 
         /**
-         * Characters 4.. of the key against {@code s[from + 4 ..]}; the first four matched through the
-         * head. An inline loop: String.regionMatches is not inlined and was a quarter of find.
+         * Bytes 8.. of the key against {@code p[at + 8 ..]} (the caller has checked that they are
+         * inside the path); the first eight matched through the head. Eight bytes a compare, the last
+         * one overlapping: a key of 9 to 16 bytes costs one.
          */
-        private static boolean sameTail(String s, int from, char[] key) {
-            for (int k = 4; k < key.length; k++) {
-                if (s.charAt(from + k) != key[k]) {
+        private static boolean sameTail(byte[] p, int at, byte[] key) {
+            int len = key.length;
+            for (int k = 8; k < len - 8; k += 8) {
+                if ((long) LONG.get(p, at + k) != (long) LONG.get(key, k)) {
                     return false;
                 }
             }
-            return true;
+            return (long) LONG.get(p, at + len - 8) == (long) LONG.get(key, len - 8);
         }
     }
 
@@ -849,18 +991,19 @@ public final class RouteTrie<T> {
             if (!literals.isEmpty()) {
                 int cap = tableSize(literals.size());
                 n.litHeads = new long[cap];
-                n.litKeys = new char[cap][];
+                n.litKeys = new byte[cap][];
                 n.litChildren = new Node[cap];
                 n.litMask = cap - 1;
                 for (Map.Entry<String, BuildNode<T>> e : literals.entrySet()) {
                     String key = e.getKey();
-                    long head = headOfText(key);
+                    byte[] bytes = utf8(key);
+                    long head = headOfText(bytes);
                     int i = slotOf(head) & n.litMask;
                     while (n.litKeys[i] != null) {
                         i = (i + 1) & n.litMask;
                     }
                     n.litHeads[i] = head;
-                    n.litKeys[i] = key.toCharArray();
+                    n.litKeys[i] = bytes;
                     n.litChildren[i] = e.getValue().freeze();
                     if (key.indexOf('%') >= 0 || key.indexOf('/') >= 0 || key.indexOf('?') >= 0 || key.indexOf('#') >= 0) {
                         if (n.litDecodedOnly == null) {

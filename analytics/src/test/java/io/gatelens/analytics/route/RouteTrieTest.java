@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RouteTrieTest {
 
-    private static final RouteTrie<String> TRIE = RouteTrie.build(List.of(
+    static final RouteTrie<String> TRIE = RouteTrie.build(List.of(
         route(null, null, "GET", "/", "root"),
         route(null, null, "GET", "/search", "search"),
         route(null, null, "GET", "/users/me", "getMe"),

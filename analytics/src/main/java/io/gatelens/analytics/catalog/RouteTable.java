@@ -77,6 +77,11 @@ public final class RouteTable {
         return trie.find(host, method, rawPath);
     }
 
+    /** The same, for the request target as UTF-8 bytes {@code path[offset, offset + length)}, as captured. */
+    public Match<EndpointRef> find(String host, String method, byte[] path, int offset, int length) {
+        return trie.find(host, method, path, offset, length);
+    }
+
     /** The specs compiled, in order. */
     public List<NamedSpec> specs() {
         return specs;

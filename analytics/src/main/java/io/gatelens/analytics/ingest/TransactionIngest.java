@@ -117,13 +117,13 @@ public final class TransactionIngest {
             if (ref != null) {
                 statsHost = routeCache.statsHost(hash);
             } else {
-                String p = new String(path.data, pathStart, pathLen, StandardCharsets.UTF_8);
-                Match<EndpointRef> match = table.find(h, m, p);
+                // matched on the captured bytes; a String is made only for a shadow endpoint's template
+                Match<EndpointRef> match = table.find(h, m, path.data, pathStart, pathLen);
                 if (match != null && match.isMatched()) {
                     ref = match.payload();
                     statsHost = match.host() == null ? "" : match.host();
                 } else {
-                    ref = shadows.resolve(h, m, p, match);
+                    ref = shadows.resolve(h, m, new String(path.data, pathStart, pathLen, StandardCharsets.UTF_8), match);
                     statsHost = ref.shadowHost();
                 }
                 routeCache.put(hash, m, h, path.data, pathStart, pathLen, ref, statsHost);

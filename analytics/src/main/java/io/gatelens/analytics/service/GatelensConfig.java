@@ -24,6 +24,14 @@ public interface GatelensConfig {
 
     Metrics metrics();
 
+    Tls tls();
+
+    interface Tls {
+        /** Fronts (SNIs, or server addresses without SNI) counted apart per minute; past it a minute's new ones count as 'other'. */
+        @WithDefault("256")
+        int maxFrontsPerMinute();
+    }
+
     interface Metrics {
         /** Series of the captured-traffic histograms at /q/metrics; past it new routes count as _OTHER (read by TrafficMetrics). */
         @WithDefault("5000")

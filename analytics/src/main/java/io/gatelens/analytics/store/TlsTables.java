@@ -28,7 +28,7 @@ import org.duckdb.DuckDBConnection;
  * CREATE TABLE tls_minute (            -- one row per front and minute (more if handshakes came late: rows add up)
  *     minute            TIMESTAMP NOT NULL,
  *     kind              VARCHAR NOT NULL,    -- 'sni' | 'address' (no SNI: the server's address) | 'other' (past the bound)
- *     front             VARCHAR NOT NULL,    -- SNI lower-cased; '10.0.0.1:443', '[::1]:443'; '' for 'other'
+ *     front             VARCHAR NOT NULL,    -- SNI lower-cased; '10.0.0.1:443', '[::1]:443'; '{other-fronts}'
  *     handshakes        BIGINT NOT NULL,     -- ClientHellos seen
  *     no_server_hello   BIGINT NOT NULL,     -- ... that no ServerHello answered
  *     unparseable       BIGINT NOT NULL,     -- ... whose ClientHello or ServerHello did not parse

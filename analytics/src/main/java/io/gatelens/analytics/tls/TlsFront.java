@@ -12,7 +12,7 @@ import java.util.Locale;
  *
  * @param kind what the name is
  * @param name SNI lower-cased (DNS names are case-insensitive) and cut to {@value #MAX_NAME_CHARS}
- *     chars; {@code 10.0.0.1:443} or {@code [2001:db8::1]:443}; {@code ""} for {@link Kind#OTHER}
+ *     chars; {@code 10.0.0.1:443} or {@code [2001:db8::1]:443}; {@value #OTHER_NAME} for {@link Kind#OTHER}
  */
 public record TlsFront(Kind kind, String name) {
     /** Longer server names are cut here (a DNS name has at most 253; anything longer is hostile or broken). */
@@ -44,7 +44,8 @@ public record TlsFront(Kind kind, String name) {
         }
     }
 
-    public static final TlsFront OTHER = new TlsFront(Kind.OTHER, "");
+    public static final String OTHER_NAME = "{other-fronts}";
+    public static final TlsFront OTHER = new TlsFront(Kind.OTHER, OTHER_NAME);
 
     public TlsFront {
         if (kind == null || name == null) {

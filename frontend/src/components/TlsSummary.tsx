@@ -45,7 +45,7 @@ export function TlsSummary({ state, spec }: { state: ViewState; spec: string }) 
                 </td>
                 <td class="num">{formatCount(row.handshakes)}</td>
                 <td>
-                  <MixChips mix={row.versions} max={2} />
+                  <MixChips mix={row.versions} max={3} />
                 </td>
                 <td class="num">
                   <LegacyShare share={row.legacyShare} count={row.legacy} total={row.versions.total} testId="tls-summary-legacy" />

@@ -580,13 +580,13 @@ static __always_inline int gl_handle(struct __sk_buff *skb, __u32 hook_dir)
 		if (!bpf_map_lookup_elem(&gl_ports, &sp) && !bpf_map_lookup_elem(&gl_ports, &dp))
 			return TC_ACT_OK;
 	}
-	if (p->payload_len) /* TLS hellos, on any port and beside HTTP (lib/tls.h) */
-		gl_tls_check(skb, p, hook_dir);
+	/* TLS hellos, on any port and beside HTTP (lib/tls.h) */
+	int hello = p->payload_len ? gl_tls_check(skb, p, hook_dir) : 0;
 
 	__u32 sender_is_a = gl_flow_key_of(p, &w->key);
 	struct gl_conn *c = bpf_map_lookup_elem(&gl_flows, &w->key);
 	if (!c) {
-		if (!p->payload_len)
+		if (!p->payload_len || hello) /* hello bytes start no HTTP flow */
 			return TC_ACT_OK;
 		/* fast path for the many flows that are not HTTP: a message start begins with a
 		 * token character ('H' of "HTTP/" is one); no clock read, no call */

@@ -4,11 +4,12 @@
  *
  * API:
  *   gl_tls_check(skb, pkt, dir)  every TCP segment with payload: a byte compare (0x16?) and, if
- *                                not, one load of gl_tls_gate; calls gl_tls_segment when needed
+ *                                not, one load of gl_tls_gate; returns 1 when the segment held
+ *                                bytes of a hello (then it is no HTTP message start)
  *   gl_tls_segment(skb, dir, s)  s = 1: the payload starts with 0x16; s = 0: the gate says this
  *                                direction may be in a hello. Copies what belongs to a hello
  *                                into gl_tls_chunk records.
- *   gl_tls_sweep(now)            from gl_sweep: forgets idle directions, recounts the gate
+ *   gl_tls_sweep(now)            from gl_sweep: forgets stalled hellos, recounts the gate
  *
  * The kernel does not parse hellos (their extensions are long, nested and attacker-shaped);
  * user space does, from the copied bytes (collector/.../handshake/). Here:
@@ -21,13 +22,17 @@
  *    copied.
  *  - The bytes of the flight go out as gl_tls_chunk records of at most GL_TLS_CHUNK_MAX bytes,
  *    each with its TCP sequence number; user space orders them.
- *  - gl_tls_flows (LRU, key flow + direction) holds per direction: the flight being copied
- *    (start seq, length, bytes copied in order) and the direction's chunk count, which never
- *    exceeds GL_TLS_CHUNKS_PER_DIR (a connection that sends hello after hello is cut off).
- *  - A hello that did not fit its first segment leaves its direction "active": following
- *    segments are looked up and copied up to the flight's end. gl_tls_gate counts active
- *    directions per slot (a hash of the ports), so that every other segment pays one load and
- *    one compare, not a hash lookup.
+ *  - gl_tls_budget, a direct-mapped array indexed by a keyed hash of the direction (sender and
+ *    receiver address and port), counts each direction's chunks (at most GL_TLS_CHUNKS_PER_DIR:
+ *    a connection that sends hello after hello is cut off) and remembers its last flight's start,
+ *    so a retransmitted hello is not copied twice. No hash-map update for the common hello that
+ *    fits its segment. A slot taken over by another direction (a collision, or the same one idle
+ *    for the idle timeout) starts from zero: the budget is a bound, not an exact count.
+ *  - A hello that did not fit its first segment is "in flight": gl_tls_flows (LRU, key flow +
+ *    direction) holds where it starts, its length and what was copied, until it is complete
+ *    (then the entry is deleted), abandoned for a new hello, or idle past the idle timeout
+ *    (the sweep). gl_tls_gate counts entries per slot (a hash of the ports), so that every
+ *    other segment pays one load and one compare, not a hash lookup.
  *
  * Sampling (gl_sample_every) applies to HTTP transactions only; the port filter applies here too.
  */
@@ -42,14 +47,16 @@
 #define GL_TLS_RECORD_MAX 16384 /* TLSPlaintext.length <= 2^14 */
 #define GL_TLS_CHUNKS_PER_SEG (GL_TLS_HELLO_MAX / GL_TLS_CHUNK_MAX)
 #define GL_TLS_GATE_SLOTS 256 /* power of two */
-#ifndef GL_TLS_MAX_FLOWS
-#define GL_TLS_MAX_FLOWS 8192
+#define GL_TLS_BUDGET_SLOTS 8192 /* power of two; 16 bytes each: 128 KiB, cache-resident */
+#ifndef GL_TLS_MAX_FLIGHTS
+#define GL_TLS_MAX_FLIGHTS 8192
 #endif
 
-/* configuration (the others are in work.h): TLS capture on or off */
+/* configuration (the others are in work.h): TLS capture on or off; the budget hash's key */
 const volatile __u8 gl_tls_enabled = 1;
+const volatile __u64 gl_tls_seed = 0x9e3779b97f4a7c15ULL;
 
-/* active directions per slot; written with atomics, recounted by the sweep */
+/* hellos in flight per slot; written with atomics, recounted by the sweep */
 __u32 gl_tls_gate[GL_TLS_GATE_SLOTS] = {};
 
 /* one direction of a connection: sender first */
@@ -61,7 +68,8 @@ struct gl_tls_key {
 	__u32 _pad;
 };
 
-struct gl_tls_flow {
+/* a hello that spans segments, while more of it is expected */
+struct gl_tls_flight {
 	__u64 last_ns;
 	__u32 start_seq; /* first byte of the flight (the 0x16) */
 	__u32 len;       /* bytes of the flight to copy (from its length fields, capped) */
@@ -69,27 +77,41 @@ struct gl_tls_flow {
 	__u32 ooo_lo;    /* one more range [ooo_lo, ooo_hi) copied beyond a hole (reordering, loss) */
 	__u32 ooo_hi;
 	__u32 ifindex;
-	__u16 chunks;    /* chunks written for this direction, ever: <= GL_TLS_CHUNKS_PER_DIR */
 	__u16 flags;     /* GL_TLS_F_CUT when the flight was capped */
-	__u8 active;     /* more bytes of the flight are expected (counted in gl_tls_gate) */
 	__u8 hs_type;
 	__u8 direction;
-	__u8 _pad;
+	__u32 _pad;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, GL_TLS_MAX_FLOWS);
+	__uint(max_entries, GL_TLS_MAX_FLIGHTS);
 	__type(key, struct gl_tls_key);
-	__type(value, struct gl_tls_flow);
+	__type(value, struct gl_tls_flight);
 } gl_tls_flows SEC(".maps");
+
+/* a direction's chunk budget (see the top) */
+struct gl_tls_budget {
+	__u32 tag;        /* more bits of the hash: which direction owns the slot */
+	__u32 last_start; /* start of its last flight */
+	__u32 last_s;     /* time of its last hello segment, in units of 2^30 ns (~1 s) */
+	__u16 chunks;
+	__u8 started;     /* last_start is valid */
+	__u8 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GL_TLS_BUDGET_SLOTS);
+	__type(key, __u32);
+	__type(value, struct gl_tls_budget);
+} gl_tls_budget SEC(".maps");
 
 struct gl_tls_work {
 	struct gl_tls_key key;
-	struct gl_tls_flow fl; /* staging for a new entry */
+	struct gl_tls_flight fl; /* a flight being copied, before it is known to need an entry */
 	__u32 before[GL_TLS_GATE_SLOTS]; /* sweep: the gate before recounting */
-	__u32 count[GL_TLS_GATE_SLOTS];  /* sweep: active directions found */
-	__u64 now;
+	__u32 count[GL_TLS_GATE_SLOTS];  /* sweep: flights found */
 	__u8 hdr[16];
 };
 
@@ -111,11 +133,6 @@ static __always_inline __u32 gl_tls_slot(__u16 a, __u16 b)
 	return (a ^ b) & (GL_TLS_GATE_SLOTS - 1); /* symmetric: both directions, one slot */
 }
 
-static __always_inline int gl_tls_maybe(const struct gl_pkt *p)
-{
-	return gl_tls_enabled && gl_tls_gate[gl_tls_slot(p->sport, p->dport)] != 0;
-}
-
 static __always_inline void gl_tls_gate_add(__u16 sport, __u16 dport, int d)
 {
 	__u32 *g = &gl_tls_gate[gl_tls_slot(sport, dport)];
@@ -125,20 +142,32 @@ static __always_inline void gl_tls_gate_add(__u16 sport, __u16 dport, int d)
 		__sync_fetch_and_sub(g, 1);
 }
 
+/* A keyed hash of the direction (sender first): slot in the low bits, tag in the high ones. */
+static __always_inline __u64 gl_tls_hash(const struct gl_pkt *p)
+{
+	const __u64 *s = (const __u64 *)p->saddr, *d = (const __u64 *)p->daddr;
+	__u64 h = gl_tls_seed;
+	h = (h ^ s[0]) * 0x9e3779b97f4a7c15ULL;
+	h = (h ^ s[1] ^ (h >> 29)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ d[0] ^ (h >> 29)) * 0x94d049bb133111ebULL;
+	h = (h ^ d[1] ^ (h >> 29)) * 0x9e3779b97f4a7c15ULL;
+	h = (h ^ ((__u64)p->sport << 16 | p->dport) ^ (h >> 31)) * 0xbf58476d1ce4e5b9ULL;
+	return h ^ (h >> 32);
+}
+
 /*
  * Writes payload [off, off + n) of the segment, whose first byte is flight byte `at`, as
- * chunks. Returns the chunks written; stops at the direction's budget.
+ * chunks of the flight f. Stops at the direction's budget (b->chunks).
  */
-static __always_inline int gl_tls_emit(struct __sk_buff *skb, struct gl_work *w, struct gl_tls_flow *f,
-				       __u32 off, __u32 n, __u32 at, __u16 last_flags)
+static __always_inline void gl_tls_emit(struct __sk_buff *skb, struct gl_work *w, struct gl_tls_flight *f,
+					struct gl_tls_budget *b, __u32 off, __u32 n, __u32 at, __u16 last_flags)
 {
 	struct gl_pkt *p = &w->pkt;
-	int written = 0;
 
 	for (int i = 0; i < GL_TLS_CHUNKS_PER_SEG; i++) {
 		if (n == 0)
 			break;
-		if (f->chunks >= GL_TLS_CHUNKS_PER_DIR) {
+		if (b->chunks >= GL_TLS_CHUNKS_PER_DIR) {
 			gl_count(tls_capped, 1);
 			break;
 		}
@@ -158,10 +187,10 @@ static __always_inline int gl_tls_emit(struct __sk_buff *skb, struct gl_work *w,
 		__u16 fl = f->flags & GL_TLS_F_CUT;
 		if (at == 0)
 			fl |= GL_TLS_F_FIRST;
-		f->chunks++;
+		b->chunks++;
 		if (m == n)
 			fl |= last_flags;
-		else if (f->chunks >= GL_TLS_CHUNKS_PER_DIR)
+		if (b->chunks >= GL_TLS_CHUNKS_PER_DIR && !(fl & GL_TLS_F_LAST))
 			fl |= GL_TLS_F_CAPPED | GL_TLS_F_LAST;
 		r->type = GL_RECORD_TLS;
 		r->flags = fl;
@@ -194,12 +223,10 @@ static __always_inline int gl_tls_emit(struct __sk_buff *skb, struct gl_work *w,
 					      ? BPF_RB_FORCE_WAKEUP
 					      : BPF_RB_NO_WAKEUP);
 		gl_count(tls_chunks, 1);
-		written++;
 		off += m;
 		at += m;
 		n -= m;
 	}
-	return written;
 }
 
 /*
@@ -222,7 +249,7 @@ static __always_inline __u32 gl_tls_flight_len(const __u8 *h, int *cut)
 	return want > GL_TLS_HELLO_MAX ? GL_TLS_HELLO_MAX : (__u32)want;
 }
 
-/* See the API comment at the top. Always leaves the packet as it is. */
+/* See the API comment at the top. Returns 1 when bytes of the segment belong to a hello. */
 __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 starts)
 {
 	struct gl_work *w = gl_work();
@@ -235,7 +262,14 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 	int cut = 0;
 
 	if (starts) {
-		if (plen < 9 || bpf_skb_load_bytes(skb, p->payload_off, t->hdr, 9))
+		if (plen < 9)
+			return 0;
+		void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+		__u32 po = p->payload_off;
+		__u8 *hp = data + (po & 0x1ff); /* verifier: a small bound on the offset */
+		if (po < 0x1ff && (void *)(hp + 9) <= end)
+			__builtin_memcpy(t->hdr, hp, 9);
+		else if (bpf_skb_load_bytes(skb, po, t->hdr, 9)) /* outside the linear area */
 			return 0;
 		flight = gl_tls_flight_len(t->hdr, &cut);
 		if (!flight)
@@ -246,44 +280,66 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 	}
 	w->now = gl_now();
 
-	__builtin_memcpy(t->key.src, p->saddr, 16);
-	__builtin_memcpy(t->key.dst, p->daddr, 16);
-	t->key.sport = p->sport;
-	t->key.dport = p->dport;
-	t->key._pad = 0;
-	struct gl_tls_flow *f = bpf_map_lookup_elem(&gl_tls_flows, &t->key);
-	int fresh = 0;
+	/* a flight in progress for this direction: only when the gate says there may be one */
+	struct gl_tls_flight *f = 0;
+	if (GL_READ(gl_tls_gate[gl_tls_slot(p->sport, p->dport)])) {
+		__builtin_memcpy(t->key.src, p->saddr, 16);
+		__builtin_memcpy(t->key.dst, p->daddr, 16);
+		t->key.sport = p->sport;
+		t->key.dport = p->dport;
+		t->key._pad = 0;
+		f = bpf_map_lookup_elem(&gl_tls_flows, &t->key);
+	}
+	if (!starts && !f)
+		return 0; /* the gate's slot is shared with another connection */
+	int in_map = f != 0;
 
-	if (starts && f && f->start_seq == p->seq && !f->active)
-		return 0; /* a retransmitted first segment of a flight already copied */
-	if (starts && !(f && f->active && f->start_seq == p->seq)) { /* a new flight */
-		if (f && f->chunks >= GL_TLS_CHUNKS_PER_DIR) {
+	/* the direction's budget slot; a slot that changed hands starts over */
+	__u64 h = gl_tls_hash(p);
+	__u32 slot = h & (GL_TLS_BUDGET_SLOTS - 1);
+	__u32 tag = (__u32)(h >> 32) | 1;
+	struct gl_tls_budget *b = bpf_map_lookup_elem(&gl_tls_budget, &slot);
+	if (!b)
+		return 0;
+	__u32 now_s = (__u32)(w->now >> 30);
+	if (b->tag != tag || now_s - b->last_s > (__u32)(gl_idle_timeout_ns >> 30) + 1) {
+		b->tag = tag;
+		b->chunks = 0;
+		b->started = 0;
+	}
+	b->last_s = now_s;
+
+	if (starts && !(f && f->start_seq == p->seq)) { /* a new flight */
+		if (b->started && b->last_start == p->seq)
+			return 1; /* a retransmitted first segment of a flight already copied */
+		if (b->chunks >= GL_TLS_CHUNKS_PER_DIR) {
 			gl_count(tls_capped, 1);
-			return 0;
+			return 1;
+		}
+		if (f) { /* the hello in progress is abandoned */
+			bpf_map_delete_elem(&gl_tls_flows, &t->key);
+			gl_tls_gate_add(p->sport, p->dport, -1);
+			in_map = 0;
 		}
 		__u8 hs = t->hdr[5];
-		__u8 dir = GL_DIR_UNKNOWN;
-		if (!gl_offline) /* the connection's direction: a ServerHello goes the other way */
-			dir = hs == GL_TLS_HS_CLIENT_HELLO ? hook_dir : GL_DIR_SERVER + GL_DIR_CLIENT - hook_dir;
-		if (!f) { /* staged here, inserted once at the end */
-			f = &t->fl;
-			__builtin_memset(f, 0, sizeof(*f));
-			fresh = 1;
-		}
-		if (f->active) /* the previous flight is abandoned */
-			gl_tls_gate_add(p->sport, p->dport, -1);
-		f->active = 0;
+		f = &t->fl;
 		f->start_seq = p->seq;
 		f->len = flight;
 		f->have = 0;
-		f->ooo_lo = f->ooo_hi = 0;
+		f->ooo_lo = 0;
+		f->ooo_hi = 0;
 		f->flags = cut ? GL_TLS_F_CUT : 0;
 		f->hs_type = hs;
-		f->direction = dir;
+		f->direction = GL_DIR_UNKNOWN;
+		if (!gl_offline) /* the connection's direction: a ServerHello goes the other way */
+			f->direction = hs == GL_TLS_HS_CLIENT_HELLO ? hook_dir : GL_DIR_SERVER + GL_DIR_CLIENT - hook_dir;
 		f->ifindex = gl_offline ? 0 : skb->ifindex;
-	} else if (!f || !f->active) {
-		return 0; /* the gate's slot is shared with another connection */
+		f->_pad = 0;
+		b->last_start = p->seq;
+		b->started = 1;
 	}
+	if (!f) /* verifier: cannot be (a continuation left above without one), said in every path */
+		return 0;
 	f->last_ns = w->now;
 
 	/* the part of this segment inside the flight */
@@ -295,11 +351,11 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 		off = (__u32)(-d);
 		at = 0;
 	}
-	int was_active = f->active;
-	if (at >= f->len) { /* the flight is over: this is what comes after the hello */
-		f->active = 0;
-		if (was_active)
+	if (at >= f->len) { /* what comes after the hello: the flight is over */
+		if (in_map) {
+			bpf_map_delete_elem(&gl_tls_flows, &t->key);
 			gl_tls_gate_add(p->sport, p->dport, -1);
+		}
 		return 0;
 	}
 	__u32 n = plen - off;
@@ -327,25 +383,33 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 			hi = at + n;
 	}
 	int done = have >= f->len;
-	gl_tls_emit(skb, w, f, off, n, at, done ? GL_TLS_F_LAST : 0);
+	gl_tls_emit(skb, w, f, b, off, n, at, done ? GL_TLS_F_LAST : 0);
 	f->have = have;
 	f->ooo_lo = lo;
 	f->ooo_hi = hi;
-	if (f->chunks >= GL_TLS_CHUNKS_PER_DIR)
+	if (b->chunks >= GL_TLS_CHUNKS_PER_DIR)
 		done = 1;
-	f->active = !done;
-	if (f->active != was_active)
-		gl_tls_gate_add(p->sport, p->dport, f->active ? 1 : -1);
-	if (fresh)
-		bpf_map_update_elem(&gl_tls_flows, &t->key, f, BPF_ANY);
-	return 0;
+
+	if (done && in_map) {
+		bpf_map_delete_elem(&gl_tls_flows, &t->key);
+		gl_tls_gate_add(p->sport, p->dport, -1);
+	} else if (!done && !in_map) { /* more segments to come: remember the flight */
+		__builtin_memcpy(t->key.src, p->saddr, 16);
+		__builtin_memcpy(t->key.dst, p->daddr, 16);
+		t->key.sport = p->sport;
+		t->key.dport = p->dport;
+		t->key._pad = 0;
+		if (bpf_map_update_elem(&gl_tls_flows, &t->key, f, BPF_ANY) == 0)
+			gl_tls_gate_add(p->sport, p->dport, 1);
+	}
+	return 1;
 }
 
 /* Every segment with payload: one byte compare, and one load of the gate when it is not 0x16. */
-static __always_inline void gl_tls_check(struct __sk_buff *skb, struct gl_pkt *p, __u32 hook_dir)
+static __always_inline int gl_tls_check(struct __sk_buff *skb, struct gl_pkt *p, __u32 hook_dir)
 {
 	if (!gl_tls_enabled)
-		return;
+		return 0;
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	__u32 po = p->payload_off;
 	__u8 *first = data + (po & 0x1ff); /* verifier: a small bound on the offset */
@@ -353,11 +417,12 @@ static __always_inline void gl_tls_check(struct __sk_buff *skb, struct gl_pkt *p
 	if (po < 0x1ff && (void *)(first + 1) <= end)
 		b = *first;
 	else if (bpf_skb_load_bytes(skb, po, &b, 1)) /* payload outside the linear area */
-		return;
+		return 0;
 	if (b == GL_TLS_CONTENT_HANDSHAKE)
-		gl_tls_segment(skb, hook_dir, 1);
-	else if (gl_tls_maybe(p))
-		gl_tls_segment(skb, hook_dir, 0);
+		return gl_tls_segment(skb, hook_dir, 1);
+	if (gl_tls_gate[gl_tls_slot(p->sport, p->dport)])
+		return gl_tls_segment(skb, hook_dir, 0);
+	return 0;
 }
 
 struct bpf_map;
@@ -366,7 +431,7 @@ struct gl_tls_sweep_ctx {
 	__u64 now;
 };
 
-static long gl_tls_sweep_one(struct bpf_map *map, struct gl_tls_key *key, struct gl_tls_flow *val,
+static long gl_tls_sweep_one(struct bpf_map *map, struct gl_tls_key *key, struct gl_tls_flight *val,
 			     struct gl_tls_sweep_ctx *ctx)
 {
 	struct gl_tls_work *t = gl_tls_work();
@@ -376,19 +441,16 @@ static long gl_tls_sweep_one(struct bpf_map *map, struct gl_tls_key *key, struct
 		bpf_map_delete_elem(map, key); /* its gate count goes with the recount below */
 		return 0;
 	}
-	if (val->active) {
-		__u32 s = gl_tls_slot(key->sport, key->dport);
-		t->count[s & (GL_TLS_GATE_SLOTS - 1)]++;
-	}
+	__u32 s = gl_tls_slot(key->sport, key->dport);
+	t->count[s & (GL_TLS_GATE_SLOTS - 1)]++;
 	return 0;
 }
 
 /*
- * Forgets directions idle longer than the idle timeout and recounts the gate: an LRU eviction
- * of an active direction would otherwise leave its slot counted for ever (harmless — a lookup
- * per segment of that slot — but not free). A slot that changed while we counted keeps its
- * value until the next sweep (compare-and-swap), so a recount never hides a direction that
- * became active meanwhile.
+ * Forgets hellos stalled longer than the idle timeout and recounts the gate: an LRU eviction of
+ * a flight would otherwise leave its slot counted for ever (harmless — a lookup per segment of
+ * that slot — but not free). A slot that changed while we counted keeps its value until the
+ * next sweep (compare-and-swap), so a recount never hides a flight that started meanwhile.
  */
 static __always_inline void gl_tls_sweep(__u64 now)
 {

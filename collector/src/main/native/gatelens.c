@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <net/if.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/rtnetlink.h>
@@ -187,6 +188,9 @@ JNIEXPORT jlong JNICALL Java_io_gatelens_collector_bpf_GatelensNative_open(
 	s->rodata->gl_offline = offline ? 1 : 0;
 	s->rodata->gl_idle_timeout_ns = (unsigned long long)idle_timeout_ns;
 	s->rodata->gl_tls_enabled = tls ? 1 : 0;
+	__u64 seed; /* the key of the TLS budget hash: directions an outsider cannot make collide */
+	if (getrandom(&seed, sizeof(seed), 0) == sizeof(seed))
+		s->rodata->gl_tls_seed = seed;
 	if (ring_bytes > 0)
 		bpf_map__set_max_entries(s->maps.gl_events, (unsigned)ring_bytes);
 	if (max_flows > 0) {

@@ -192,7 +192,7 @@ class ClientHelloTest {
 
     /**
      * Every byte of real ClientHello records replaced by every other value, through the
-     * reassembler and the parser: a record or TlsParseException, nothing else.
+     * reassembler, the parser and JA4: a record or TlsParseException, nothing else.
      */
     @ParameterizedTest
     @MethodSource("configurations")
@@ -211,7 +211,9 @@ class ClientHelloTest {
                 reassembler.feed(records, 0, records.length);
                 if (reassembler.first().isPresent()) {
                     try {
-                        ClientHello.parse(reassembler.first().get());
+                        ClientHello hello = ClientHello.parse(reassembler.first().get());
+                        Ja4.fingerprint(hello);
+                        Ja4.raw(hello);
                         parsed++;
                     } catch (TlsParseException expected) {
                         refused++;

@@ -104,6 +104,25 @@ class HandshakeReassemblerTest {
         }
     }
 
+    /** X25519MLKEM768 (1184 + 32 bytes) and X25519 key shares, GREASE ECH: a 1.7 KB hello, as Chrome's. */
+    @Test
+    void aPostQuantumSizedClientHelloOverTwoSegmentsIsWhole() throws Exception {
+        byte[] keyShares = HelloBytes.vector16(HelloBytes.concat(
+                HelloBytes.u16s(0x11ec, 1184 + 32), new byte[1184 + 32],
+                HelloBytes.u16s(0x001d, 32), new byte[32]));
+        byte[] body = HelloBytes.clientHello().cipherSuites(0x1301, 0x1302).sni("api.example.com")
+                .supportedVersions(0x0304).extension(0x0033, keyShares).extension(0xfe0d, new byte[282]).body();
+        byte[] records = HelloBytes.records(HANDSHAKE, 0x0301, HelloBytes.handshake(1, body), 1 << 14);
+        assertTrue(records.length > 1448, "more than one segment");
+
+        Outcome outcome = feed(new HandshakeReassembler(), records, 0, 1448, records.length);
+
+        assertEquals(COMPLETE, outcome.state());
+        ClientHello hello = ClientHello.parse(outcome.messages().get(0));
+        assertEquals(List.of(0x0000, 0x002b, 0x0033, 0xfe0d), hello.extensionTypes());
+        assertEquals("api.example.com", hello.sni());
+    }
+
     @Test
     void aTls13ServerFlightStopsAfterTheServerHelloAndIgnoresTheChangeCipherSpecAndEncryptedRecords() {
         byte[] flight = tls13.serverToClient();
@@ -318,7 +337,11 @@ class HandshakeReassemblerTest {
         assertEquals(NEEDS_MORE, reassembler.state());
     }
 
-    /** Mutated real flights in random pieces: a verdict or "needs more", never an exception. */
+    /**
+     * Mutated real flights (bytes changed, inserted, cut off) in random pieces: a verdict or
+     * "needs more", never an exception; the hellos that come out parse or are refused with
+     * TlsParseException only.
+     */
     @Test
     void mutatedFlightsFedInRandomPiecesNeverThrow() throws Exception {
         Random random = new Random(20261122);
@@ -329,6 +352,8 @@ class HandshakeReassemblerTest {
         flights.add(tls13.serverToClient());
         flights.add(tls12.serverToClient());
         int[] verdicts = new int[State.values().length];
+        int hellosParsed = 0;
+        int hellosRefused = 0;
         for (int round = 0; round < 20_000; round++) {
             byte[] stream = mutate(flights.get(random.nextInt(flights.size())), random);
             HandshakeReassembler reassembler = new HandshakeReassembler(1 + random.nextInt(4), 1 << (8 + random.nextInt(9)));
@@ -344,7 +369,22 @@ class HandshakeReassemblerTest {
             } else {
                 assertTrue(reassembler.state() == NEEDS_MORE || reassembler.problem() != null);
             }
+            for (HandshakeMessage message : reassembler.messages()) {
+                try {
+                    if (message.type() == HandshakeMessage.CLIENT_HELLO) {
+                        ClientHello hello = ClientHello.parse(message);
+                        Ja4.fingerprint(hello);
+                        hellosParsed++;
+                    } else if (message.type() == HandshakeMessage.SERVER_HELLO) {
+                        ServerHello.parse(message);
+                        hellosParsed++;
+                    }
+                } catch (TlsParseException refused) {
+                    hellosRefused++;
+                }
+            }
         }
+        assertTrue(hellosParsed > 0 && hellosRefused > 0, hellosParsed + " hellos parsed, " + hellosRefused + " refused");
         for (State state : State.values()) {
             assertTrue(verdicts[state.ordinal()] > 0, "the mutations reached " + state + ": " + Arrays.toString(verdicts));
         }

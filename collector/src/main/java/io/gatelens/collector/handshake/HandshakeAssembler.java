@@ -115,7 +115,7 @@ public final class HandshakeAssembler {
                 Conn victim = oldest.next().getValue();
                 oldest.remove();
                 evictions++;
-                report(victim, TlsHandshake.FLAG_EVICTED);
+                report(victim, TlsHandshake.FLAG_EVICTED, c.tsNs());
             }
             conn = new Conn(key, c, clockOffsetNs);
             pending.put(key, conn);
@@ -141,7 +141,7 @@ public final class HandshakeAssembler {
         }
         if (side == 1 && f.finished() && !(f.serverHello != null && f.serverHello.helloRetryRequest())) {
             pending.remove(key);
-            report(conn, 0);
+            report(conn, 0, conn.lastNs);
         }
     }
 
@@ -154,7 +154,7 @@ public final class HandshakeAssembler {
                 break; // access order: the rest were active more recently
             }
             it.remove();
-            report(c, 0);
+            report(c, 0, nowNs);
         }
         Iterator<Map.Entry<Key, Long>> r = reported.entrySet().iterator();
         while (r.hasNext() && nowNs - r.next().getValue() > idleTimeoutNs) {
@@ -165,13 +165,14 @@ public final class HandshakeAssembler {
     /** Reports every pending connection (the end of a capture). */
     public void flush() {
         for (Conn c : pending.values().toArray(Conn[]::new)) {
-            report(c, 0);
+            report(c, 0, c.lastNs);
         }
         pending.clear();
     }
 
-    private void report(Conn c, int extraFlags) {
-        reported.put(c.key, c.lastNs);
+    /** Hands c's record out; atNs (kernel clock) starts the time its late chunks are ignored. */
+    private void report(Conn c, int extraFlags, long atNs) {
+        reported.put(c.key, Math.max(atNs, c.lastNs));
         while (reported.size() > maxConnections) {
             Iterator<Key> it = reported.keySet().iterator();
             it.next();
@@ -273,6 +274,7 @@ public final class HandshakeAssembler {
         int fed;               // bytes [0, fed) went to the reassembler
         long firstTsNs = -1;   // time of the chunk holding the flight's first byte
         boolean unparseable;
+        boolean tooLarge;
         ClientHello clientHello;
         ServerHello serverHello;
 
@@ -295,7 +297,7 @@ public final class HandshakeAssembler {
         }
 
         boolean finished() {
-            return clientHello != null || serverHello != null || unparseable;
+            return clientHello != null || serverHello != null || unparseable || tooLarge;
         }
 
         /** Adds a chunk's bytes; false when none of them lie inside the flight. */
@@ -333,9 +335,10 @@ public final class HandshakeAssembler {
                 } catch (TlsParseException e) {
                     unparseable = true;
                 }
-            } else if (s == HandshakeReassembler.State.NOT_TLS || s == HandshakeReassembler.State.MALFORMED
-                    || s == HandshakeReassembler.State.TOO_LARGE) {
+            } else if (s == HandshakeReassembler.State.NOT_TLS || s == HandshakeReassembler.State.MALFORMED) {
                 unparseable = true;
+            } else if (s == HandshakeReassembler.State.TOO_LARGE) {
+                tooLarge = true; // longer than what is kept: TRUNCATED
             } // NEEDS_MORE: bytes are missing, TRUNCATED unless more come
         }
 

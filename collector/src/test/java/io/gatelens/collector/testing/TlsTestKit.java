@@ -78,6 +78,11 @@ public final class TlsTestKit {
         return client;
     }
 
+    /** A new client context (its own session cache: nothing to resume from earlier clients). */
+    public static SSLContext freshClientContext() {
+        return context(false);
+    }
+
     private static SSLContext context(boolean withKey) {
         try (InputStream in = Files.newInputStream(keystore())) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -122,7 +127,11 @@ public final class TlsTestKit {
 
     /** A client engine configured for hello (the server name given even when not sent). */
     public static SSLEngine clientEngine(Hello hello) {
-        SSLEngine c = clientContext().createSSLEngine(hello.sni() == null ? "localhost" : hello.sni(), 443);
+        return clientEngine(clientContext(), hello);
+    }
+
+    public static SSLEngine clientEngine(SSLContext context, Hello hello) {
+        SSLEngine c = context.createSSLEngine(hello.sni() == null ? "localhost" : hello.sni(), 443);
         c.setUseClientMode(true);
         SSLParameters p = c.getSSLParameters();
         if (hello.protocol() != null) {

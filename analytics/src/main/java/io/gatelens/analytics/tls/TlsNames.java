@@ -1,5 +1,6 @@
 package io.gatelens.analytics.tls;
 
+import io.gatelens.collector.tls.TlsVersions;
 import java.util.Map;
 
 /**
@@ -32,15 +33,47 @@ public final class TlsNames {
 
     /**
      * TLS 1.1 and below (TLS 1.0, SSL 3.0, SSL 2.0): the versions RFC 8996 deprecates. Drafts of
-     * TLS 1.3 (0x7fxx), DTLS (0xfexx) and GREASE are not legacy by this test.
+     * TLS 1.3 (0x7fxx), DTLS (0xfexx) and GREASE are not legacy by this test. The collector's
+     * definition ({@link TlsVersions#isLegacy}), without its 0 (no version).
      */
     public static boolean isLegacy(int version) {
-        return version > 0 && version <= TLS_1_1;
+        return version > 0 && TlsVersions.isLegacy(version);
     }
 
-    /** The sixteen reserved values of RFC 8701 (0x0a0a, 0x1a1a, … 0xfafa): both bytes equal, low nibble 0xa. */
+    /** The sixteen reserved values of RFC 8701 (0x0a0a, 0x1a1a, … 0xfafa), as the collector's {@link TlsVersions#isGrease}. */
     public static boolean isGrease(int value) {
-        return (value & 0xffff0f0f) == 0x0a0a && (value >> 8) == (value & 0xff);
+        return TlsVersions.isGrease(value);
+    }
+
+    /**
+     * The number of a version as the collector writes it ({@link TlsVersions#name}: "TLS 1.3" …
+     * "SSL 3.0", anything else "0x%04x"); -1 for text that is neither.
+     */
+    public static int parseVersion(String name) {
+        return switch (name) {
+            case "TLS 1.3" -> TLS_1_3;
+            case "TLS 1.2" -> TLS_1_2;
+            case "TLS 1.1" -> TLS_1_1;
+            case "TLS 1.0" -> TLS_1_0;
+            case "SSL 3.0" -> SSL_3_0;
+            default -> parseHex16(name);
+        };
+    }
+
+    /** "0x1301" → 0x1301; -1 for anything but 0x and one to four hex digits. */
+    public static int parseHex16(String text) {
+        if (text.length() < 3 || text.length() > 6 || !text.startsWith("0x")) {
+            return -1;
+        }
+        int v = 0;
+        for (int i = 2; i < text.length(); i++) {
+            int d = Character.digit(text.charAt(i), 16);
+            if (d < 0) {
+                return -1;
+            }
+            v = v << 4 | d;
+        }
+        return v;
     }
 
     /** The IANA name of a cipher suite the web commonly negotiates; others as "0x%04x". */

@@ -107,6 +107,10 @@ public interface GatelensConfig {
         @WithDefault("500MS")
         Duration batchAge();
 
+        /** Also copy TLS ClientHello/ServerHello bytes and count the handshakes (any port the port filter lets through). */
+        @WithDefault("true")
+        boolean tls();
+
         /** Batches sent but not yet counted; past this the ring-buffer drain waits (the kernel's buffer takes the slack). */
         @WithDefault("64")
         int maxInFlight();

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatelens.analytics.ingest.StatsFlusher;
+import io.gatelens.analytics.service.TlsHandshakeConsumer;
 import io.gatelens.analytics.tls.Handshakes;
+import io.gatelens.analytics.tls.TlsBatches;
 import io.gatelens.analytics.tls.TlsHandshakeFacts;
 import io.gatelens.analytics.tls.TlsIngest;
 import io.gatelens.analytics.tls.TlsNames;
+import io.gatelens.collector.handshake.TlsHandshake;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -21,11 +24,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.junit.jupiter.api.Test;
 
 /**
- * TLS handshakes counted by the service's ingest come back from /api/tls with exact counts, mixes and
- * percentiles, matched to the specs serving their SNI; bad parameters are 400s and hostile SNIs data.
+ * TLS handshakes sent on the real tls-handshakes channel (as the capture sends them) come back from
+ * /api/tls with exact counts, mixes and percentiles, matched to the specs serving their SNI; bad
+ * parameters are 400s, hostile SNIs data, foreign payloads refused.
  */
 @QuarkusTest
 class TlsApiTest {
@@ -40,7 +47,13 @@ class TlsApiTest {
     static final String HOSTILE = "<script>alert(1)</script>' or 1=1; --/" + "x".repeat(262);
 
     @Inject
+    @Channel("tls-handshakes")
+    @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) // every emitter of a channel must be configured alike
+    Emitter<byte[]> channel;
+    @Inject
     TlsIngest ingest;
+    @Inject
+    TlsHandshakeConsumer consumer;
     @Inject
     StatsFlusher flusher;
 
@@ -51,7 +64,7 @@ class TlsApiTest {
     }
 
     @Test
-    void handshakesComeBackPerFrontWithExactMixesPercentilesAndTheirSpecs() {
+    void handshakesComeBackPerFrontWithExactMixesPercentilesAndTheirSpecs() throws Exception {
         given().contentType("application/yaml").body(SPEC).post("/api/specs?name=payments").then().statusCode(201);
         Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(3, ChronoUnit.MINUTES);
         long t0 = minute.getEpochSecond() * 1_000_000_000L;
@@ -70,7 +83,19 @@ class TlsApiTest {
         facts.add(Handshakes.at(t0).sni("pay.tls.test").unparseable().offered().clientVersion(0).alpn().noServerHello().build());
         facts.add(Handshakes.at(t0).sni(null).server("192.0.2.7", 8443).build());
         facts.add(Handshakes.at(t0).sni(HOSTILE).alpn("<img src=x onerror=alert(1)>").build());
-        ingest.accept(facts);
+        long before = ingest.handshakes();
+        long rejectedBefore = consumer.rejected();
+        channel.send(new byte[] {'n', 'o', 't', ' ', 'a', 'r', 'r', 'o', 'w'});
+        List<TlsHandshake> rows = facts.stream().map(TlsBatches::row).toList();
+        for (int i = 0; i < rows.size(); i += 40) { // batches of 40, as the capture's batcher would cut them
+            channel.send(TlsBatches.payload(rows.subList(i, Math.min(rows.size(), i + 40))));
+        }
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (ingest.handshakes() < before + facts.size() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(before + facts.size(), ingest.handshakes(), "handshakes counted");
+        assertEquals(rejectedBefore + 1, consumer.rejected(), "the foreign payload refused, the rest counted");
         flusher.flushAll();
 
         String from = minute.minus(1, ChronoUnit.MINUTES).toString();
@@ -108,10 +133,11 @@ class TlsApiTest {
         Map<String, Object> address = list.getMap("fronts.find { it.kind == 'address' }");
         assertEquals("192.0.2.7:8443", address.get("name"));
         assertEquals(List.of(), address.get("specs"));
-        String hostile = HOSTILE.toLowerCase(java.util.Locale.ROOT);
+        // the collector writes SNI and ALPN bytes outside printable ASCII (the spaces here), ',' and '%' as %XX
+        String hostile = TlsHandshake.escape(HOSTILE).toLowerCase(java.util.Locale.ROOT);
         assertEquals(hostile, list.getString("fronts.find { it.kind == 'sni' && it.name.startsWith('<script>') }.name"),
             "a hostile SNI comes back as the data it is");
-        assertEquals(List.of("<img src=x onerror=alert(1)>"),
+        assertEquals(List.of("<img%20src=x%20onerror=alert(1)>"),
             list.getList("fronts.find { it.name.startsWith('<script>') }.alpnOffered.entries.name"));
 
         // only the fronts serving a spec
@@ -142,7 +168,7 @@ class TlsApiTest {
 
         // a hostile SNI, URL-encoded in the path (its '/' included)
         JsonPath h = given().urlEncodingEnabled(false)
-            .get("/api/tls/" + URLEncoder.encode(HOSTILE, StandardCharsets.UTF_8).replace("+", "%20") + "?from=" + from + "&to=" + to)
+            .get("/api/tls/" + URLEncoder.encode(hostile, StandardCharsets.UTF_8).replace("+", "%20") + "?from=" + from + "&to=" + to)
             .then().statusCode(200).extract().jsonPath();
         assertEquals(hostile, h.getString("front.name"));
         assertEquals(1, h.getInt("front.handshakes"));
@@ -152,6 +178,9 @@ class TlsApiTest {
         JsonPath none = given().get("/api/tls/never.seen?from=" + from + "&to=" + to).then().statusCode(200).extract().jsonPath();
         assertEquals(0, none.getInt("front.handshakes"));
         assertTrue(none.getList("points.handshakes").stream().allMatch(n -> ((Number) n).intValue() == 0));
+        given().get("/api/status").then().statusCode(200)
+            .body("tls.handshakes", org.hamcrest.Matchers.greaterThanOrEqualTo(facts.size()),
+                "tls.rejectedBatches", org.hamcrest.Matchers.greaterThanOrEqualTo(1), "tls.enabled", org.hamcrest.Matchers.is(false));
         given().delete("/api/specs/payments").then().statusCode(204);
     }
 

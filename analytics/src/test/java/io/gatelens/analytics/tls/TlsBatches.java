@@ -22,6 +22,24 @@ public final class TlsBatches {
             serverVersion, serverCipher, serverAlpn, handshakeNs, flags);
     }
 
+    /**
+     * The collector's row for a handshake described as facts, in the schema's text conventions (SNI
+     * and ALPN escaped as the collector escapes them).
+     */
+    public static TlsHandshake row(TlsHandshakeFacts f) {
+        List<String> offered = new java.util.ArrayList<>();
+        f.offeredVersions().forEach(v -> offered.add(io.gatelens.collector.tls.TlsVersions.name(v)));
+        int flags = (f.serverHelloSeen() ? 0 : TlsHandshake.FLAG_NO_SERVER_HELLO)
+            | (f.unparseable() ? TlsHandshake.FLAG_CLIENT_HELLO_UNPARSEABLE : 0);
+        return new TlsHandshake(f.tsNs(), mapped("192.0.2.1"), 50_000, mapped(f.serverAddress()), f.serverPort(),
+            f.serverAddress().contains(":") ? 6 : 4, 1, 1, TlsHandshake.escape(f.sni()),
+            offered.isEmpty() ? null : String.join(",", offered), TlsHandshake.alpn(f.alpnOffered()), "0x1301", "0,16,43", null,
+            f.ja4(), null, "TLS 1.0", f.clientVersion() == 0 ? null : io.gatelens.collector.tls.TlsVersions.name(f.clientVersion()),
+            f.negotiatedVersion() == 0 ? null : io.gatelens.collector.tls.TlsVersions.name(f.negotiatedVersion()),
+            f.cipherSuite() < 0 ? null : String.format("0x%04x", f.cipherSuite()), TlsHandshake.escape(f.alpnSelected()),
+            f.handshakeNs() < 0 ? null : f.handshakeNs(), flags);
+    }
+
     /** The payload of one batch holding rows. */
     public static byte[] payload(List<TlsHandshake> rows) {
         try (RootAllocator allocator = new RootAllocator();

@@ -9,7 +9,7 @@
  *   gl_tls_segment(skb, dir, s)  s = 1: the payload starts with 0x16; s = 0: the gate says this
  *                                direction may be in a hello. Copies what belongs to a hello
  *                                into gl_tls_chunk records.
- *   gl_tls_sweep(now)            from gl_sweep: forgets stalled hellos, recounts the gate
+ *   gl_tls_sweep(now)            from gl_sweep: ends stalled hellos, recounts the gate
  *
  * The kernel does not parse hellos (their extensions are long, nested and attacker-shaped);
  * user space does, from the copied bytes (collector/.../handshake/). Here:
@@ -22,17 +22,18 @@
  *    copied.
  *  - The bytes of the flight go out as gl_tls_chunk records of at most GL_TLS_CHUNK_MAX bytes,
  *    each with its TCP sequence number; user space orders them.
- *  - gl_tls_budget, a direct-mapped array indexed by a keyed hash of the direction (sender and
- *    receiver address and port), counts each direction's chunks (at most GL_TLS_CHUNKS_PER_DIR:
- *    a connection that sends hello after hello is cut off) and remembers its last flight's start,
- *    so a retransmitted hello is not copied twice. No hash-map update for the common hello that
- *    fits its segment. A slot taken over by another direction (a collision, or the same one idle
- *    for the idle timeout) starts from zero: the budget is a bound, not an exact count.
- *  - A hello that did not fit its first segment is "in flight": gl_tls_flows (LRU, key flow +
- *    direction) holds where it starts, its length and what was copied, until it is complete
- *    (then the entry is deleted), abandoned for a new hello, or idle past the idle timeout
- *    (the sweep). gl_tls_gate counts entries per slot (a hash of the ports), so that every
- *    other segment pays one load and one compare, not a hash lookup.
+ *  - gl_tls_dirs keeps one entry per direction (sender and receiver address and port), found by
+ *    a hash keyed with gl_tls_seed: a 2-way set-associative table (an entry lives in slot s or
+ *    s ^ 1, the hash's upper bits are its tag). An entry holds the direction's chunk count (at
+ *    most GL_TLS_CHUNKS_PER_DIR: a connection that sends hello after hello is cut off), its last
+ *    flight's start (a retransmitted hello is not copied twice) and, while a hello that did not
+ *    fit its first segment is "active", where it starts, its length and what was copied. A new
+ *    direction takes the way of its set that is not active, else the one idle longest; a direction
+ *    idle for the idle timeout starts from zero. The budget is a bound, not an exact count.
+ *    Not an LRU hash map: its update costs ~0.5 us per hello here (docs/benchmarks.md); an array
+ *    lookup is inlined by the verifier.
+ *  - gl_tls_gate counts active entries per slot of a hash of the ports, so that every segment
+ *    that does not start with 0x16 pays one load and one compare, not a table lookup.
  *
  * Sampling (gl_sample_every) applies to HTTP transactions only; the port filter applies here too.
  */
@@ -47,71 +48,47 @@
 #define GL_TLS_RECORD_MAX 16384 /* TLSPlaintext.length <= 2^14 */
 #define GL_TLS_CHUNKS_PER_SEG (GL_TLS_HELLO_MAX / GL_TLS_CHUNK_MAX)
 #define GL_TLS_GATE_SLOTS 256 /* power of two */
-#define GL_TLS_BUDGET_SLOTS 8192 /* power of two; 16 bytes each: 128 KiB, cache-resident */
-#ifndef GL_TLS_MAX_FLIGHTS
-#define GL_TLS_MAX_FLIGHTS 8192
+#ifndef GL_TLS_DIR_SLOTS
+#define GL_TLS_DIR_SLOTS 8192 /* power of two; 48 bytes each: 384 KiB */
 #endif
 
-/* configuration (the others are in work.h): TLS capture on or off; the budget hash's key */
+/* configuration (the others are in work.h): TLS capture on or off; the table hash's key */
 const volatile __u8 gl_tls_enabled = 1;
 const volatile __u64 gl_tls_seed = 0x9e3779b97f4a7c15ULL;
 
-/* hellos in flight per slot; written with atomics, recounted by the sweep */
+/* active directions per slot; written with atomics, recounted by the sweep */
 __u32 gl_tls_gate[GL_TLS_GATE_SLOTS] = {};
 
-/* one direction of a connection: sender first */
-struct gl_tls_key {
-	__u8 src[16];
-	__u8 dst[16];
-	__u16 sport;
-	__u16 dport;
-	__u32 _pad;
-};
-
-/* a hello that spans segments, while more of it is expected */
-struct gl_tls_flight {
-	__u64 last_ns;
-	__u32 start_seq; /* first byte of the flight (the 0x16) */
-	__u32 len;       /* bytes of the flight to copy (from its length fields, capped) */
-	__u32 have;      /* bytes [0, have) of the flight were copied */
-	__u32 ooo_lo;    /* one more range [ooo_lo, ooo_hi) copied beyond a hole (reordering, loss) */
+/* one direction of a connection, see the top */
+struct gl_tls_dir {
+	__u64 last_ns;    /* newest hello segment */
+	__u32 tag;        /* the hash's upper bits: which direction owns the entry; 0 = free */
+	__u32 start_seq;  /* first byte of the last flight (the 0x16) */
+	__u32 len;        /* bytes of the flight to copy (from its length fields, capped) */
+	__u32 have;       /* bytes [0, have) of the flight were copied */
+	__u32 ooo_lo;     /* one more range [ooo_lo, ooo_hi) copied beyond a hole (reordering, loss) */
 	__u32 ooo_hi;
 	__u32 ifindex;
-	__u16 flags;     /* GL_TLS_F_CUT when the flight was capped */
+	__u16 chunks;     /* chunks written for this direction: <= GL_TLS_CHUNKS_PER_DIR */
+	__u16 flags;      /* GL_TLS_F_CUT when the flight was capped */
+	__u8 active;      /* more bytes of the flight are expected (counted in gl_tls_gate[gate]) */
+	__u8 started;     /* start_seq is valid */
 	__u8 hs_type;
 	__u8 direction;
-	__u32 _pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, GL_TLS_MAX_FLIGHTS);
-	__type(key, struct gl_tls_key);
-	__type(value, struct gl_tls_flight);
-} gl_tls_flows SEC(".maps");
-
-/* a direction's chunk budget (see the top) */
-struct gl_tls_budget {
-	__u32 tag;        /* more bits of the hash: which direction owns the slot */
-	__u32 last_start; /* start of its last flight */
-	__u32 last_s;     /* time of its last hello segment, in units of 2^30 ns (~1 s) */
-	__u16 chunks;
-	__u8 started;     /* last_start is valid */
-	__u8 _pad;
+	__u8 gate;        /* its gl_tls_gate slot */
+	__u8 _pad[3];
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GL_TLS_BUDGET_SLOTS);
+	__uint(max_entries, GL_TLS_DIR_SLOTS);
 	__type(key, __u32);
-	__type(value, struct gl_tls_budget);
-} gl_tls_budget SEC(".maps");
+	__type(value, struct gl_tls_dir);
+} gl_tls_dirs SEC(".maps");
 
 struct gl_tls_work {
-	struct gl_tls_key key;
-	struct gl_tls_flight fl; /* a flight being copied, before it is known to need an entry */
 	__u32 before[GL_TLS_GATE_SLOTS]; /* sweep: the gate before recounting */
-	__u32 count[GL_TLS_GATE_SLOTS];  /* sweep: flights found */
+	__u32 count[GL_TLS_GATE_SLOTS];  /* sweep: active entries found */
 	__u8 hdr[16];
 };
 
@@ -133,16 +110,16 @@ static __always_inline __u32 gl_tls_slot(__u16 a, __u16 b)
 	return (a ^ b) & (GL_TLS_GATE_SLOTS - 1); /* symmetric: both directions, one slot */
 }
 
-static __always_inline void gl_tls_gate_add(__u16 sport, __u16 dport, int d)
+static __always_inline void gl_tls_gate_add(__u32 slot, int d)
 {
-	__u32 *g = &gl_tls_gate[gl_tls_slot(sport, dport)];
+	__u32 *g = &gl_tls_gate[slot & (GL_TLS_GATE_SLOTS - 1)];
 	if (d > 0)
 		__sync_fetch_and_add(g, 1);
 	else
 		__sync_fetch_and_sub(g, 1);
 }
 
-/* A keyed hash of the direction (sender first): slot in the low bits, tag in the high ones. */
+/* A keyed hash of the direction (sender first): set in the low bits, tag in the high ones. */
 static __always_inline __u64 gl_tls_hash(const struct gl_pkt *p)
 {
 	const __u64 *s = (const __u64 *)p->saddr, *d = (const __u64 *)p->daddr;
@@ -157,17 +134,17 @@ static __always_inline __u64 gl_tls_hash(const struct gl_pkt *p)
 
 /*
  * Writes payload [off, off + n) of the segment, whose first byte is flight byte `at`, as
- * chunks of the flight f. Stops at the direction's budget (b->chunks).
+ * chunks of the direction's flight. Stops at the direction's budget.
  */
-static __always_inline void gl_tls_emit(struct __sk_buff *skb, struct gl_work *w, struct gl_tls_flight *f,
-					struct gl_tls_budget *b, __u32 off, __u32 n, __u32 at, __u16 last_flags)
+static __always_inline void gl_tls_emit(struct __sk_buff *skb, struct gl_work *w, struct gl_tls_dir *f,
+					__u32 off, __u32 n, __u32 at, __u16 last_flags)
 {
 	struct gl_pkt *p = &w->pkt;
 
 	for (int i = 0; i < GL_TLS_CHUNKS_PER_SEG; i++) {
 		if (n == 0)
 			break;
-		if (b->chunks >= GL_TLS_CHUNKS_PER_DIR) {
+		if (f->chunks >= GL_TLS_CHUNKS_PER_DIR) {
 			gl_count(tls_capped, 1);
 			break;
 		}
@@ -187,10 +164,10 @@ static __always_inline void gl_tls_emit(struct __sk_buff *skb, struct gl_work *w
 		__u16 fl = f->flags & GL_TLS_F_CUT;
 		if (at == 0)
 			fl |= GL_TLS_F_FIRST;
-		b->chunks++;
+		f->chunks++;
 		if (m == n)
 			fl |= last_flags;
-		if (b->chunks >= GL_TLS_CHUNKS_PER_DIR && !(fl & GL_TLS_F_LAST))
+		if (f->chunks >= GL_TLS_CHUNKS_PER_DIR && !(fl & GL_TLS_F_LAST))
 			fl |= GL_TLS_F_CAPPED | GL_TLS_F_LAST;
 		r->type = GL_RECORD_TLS;
 		r->flags = fl;
@@ -249,6 +226,29 @@ static __always_inline __u32 gl_tls_flight_len(const __u8 *h, int *cut)
 	return want > GL_TLS_HELLO_MAX ? GL_TLS_HELLO_MAX : (__u32)want;
 }
 
+/* The direction's entry (s or s ^ 1 with its tag), or NULL; *free: the way a new one would take. */
+static __always_inline struct gl_tls_dir *gl_tls_find(__u64 h, __u64 now, struct gl_tls_dir **free)
+{
+	__u32 s0 = (__u32)h & (GL_TLS_DIR_SLOTS - 1), s1 = s0 ^ 1;
+	__u32 tag = (__u32)(h >> 32) | 1;
+	struct gl_tls_dir *a = bpf_map_lookup_elem(&gl_tls_dirs, &s0);
+	struct gl_tls_dir *b = bpf_map_lookup_elem(&gl_tls_dirs, &s1);
+	if (!a || !b)
+		return 0;
+	if (a->tag == tag)
+		return a;
+	if (b->tag == tag)
+		return b;
+	/* a way that holds no hello in flight (or a stalled one), else the one idle longest */
+	int a_busy = a->active && now - a->last_ns <= gl_idle_timeout_ns;
+	int b_busy = b->active && now - b->last_ns <= gl_idle_timeout_ns;
+	if (a_busy != b_busy)
+		*free = a_busy ? b : a;
+	else
+		*free = a->last_ns <= b->last_ns ? a : b;
+	return 0;
+}
+
 /* See the API comment at the top. Returns 1 when bytes of the segment belong to a hello. */
 __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 starts)
 {
@@ -280,50 +280,41 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 	}
 	w->now = gl_now();
 
-	/* a flight in progress for this direction: only when the gate says there may be one */
-	struct gl_tls_flight *f = 0;
-	if (GL_READ(gl_tls_gate[gl_tls_slot(p->sport, p->dport)])) {
-		__builtin_memcpy(t->key.src, p->saddr, 16);
-		__builtin_memcpy(t->key.dst, p->daddr, 16);
-		t->key.sport = p->sport;
-		t->key.dport = p->dport;
-		t->key._pad = 0;
-		f = bpf_map_lookup_elem(&gl_tls_flows, &t->key);
-	}
-	if (!starts && !f)
-		return 0; /* the gate's slot is shared with another connection */
-	int in_map = f != 0;
-
-	/* the direction's budget slot; a slot that changed hands starts over */
 	__u64 h = gl_tls_hash(p);
-	__u32 slot = h & (GL_TLS_BUDGET_SLOTS - 1);
-	__u32 tag = (__u32)(h >> 32) | 1;
-	struct gl_tls_budget *b = bpf_map_lookup_elem(&gl_tls_budget, &slot);
-	if (!b)
-		return 0;
-	__u32 now_s = (__u32)(w->now >> 30);
-	if (b->tag != tag || now_s - b->last_s > (__u32)(gl_idle_timeout_ns >> 30) + 1) {
-		b->tag = tag;
-		b->chunks = 0;
-		b->started = 0;
+	struct gl_tls_dir *victim = 0;
+	struct gl_tls_dir *f = gl_tls_find(h, w->now, &victim);
+	if (f && w->now - f->last_ns > gl_idle_timeout_ns) { /* idle: the direction starts over */
+		f->chunks = 0;
+		f->started = 0;
+		f->active = 0; /* a stalled flight: the sweep's recount takes it off the gate */
 	}
-	b->last_s = now_s;
+	if (!starts && (!f || !f->active))
+		return 0; /* the gate's slot is shared with another connection */
 
-	if (starts && !(f && f->start_seq == p->seq)) { /* a new flight */
-		if (b->started && b->last_start == p->seq)
+	__u32 gate = gl_tls_slot(p->sport, p->dport);
+	int was_active = f && f->active;
+	if (starts && !(was_active && f->start_seq == p->seq)) { /* a new flight */
+		if (f && f->started && f->start_seq == p->seq)
 			return 1; /* a retransmitted first segment of a flight already copied */
-		if (b->chunks >= GL_TLS_CHUNKS_PER_DIR) {
+		if (!f) { /* the direction takes a way of its set */
+			f = victim;
+			if (!f)
+				return 0;
+			if (f->active)
+				gl_tls_gate_add(f->gate, -1); /* its hello in flight is dropped */
+			f->tag = (__u32)(h >> 32) | 1;
+			f->chunks = 0;
+			f->active = 0;
+			was_active = 0;
+		}
+		if (f->chunks >= GL_TLS_CHUNKS_PER_DIR) {
+			f->last_ns = w->now;
 			gl_count(tls_capped, 1);
 			return 1;
 		}
-		if (f) { /* the hello in progress is abandoned */
-			bpf_map_delete_elem(&gl_tls_flows, &t->key);
-			gl_tls_gate_add(p->sport, p->dport, -1);
-			in_map = 0;
-		}
 		__u8 hs = t->hdr[5];
-		f = &t->fl;
 		f->start_seq = p->seq;
+		f->started = 1;
 		f->len = flight;
 		f->have = 0;
 		f->ooo_lo = 0;
@@ -334,9 +325,7 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 		if (!gl_offline) /* the connection's direction: a ServerHello goes the other way */
 			f->direction = hs == GL_TLS_HS_CLIENT_HELLO ? hook_dir : GL_DIR_SERVER + GL_DIR_CLIENT - hook_dir;
 		f->ifindex = gl_offline ? 0 : skb->ifindex;
-		f->_pad = 0;
-		b->last_start = p->seq;
-		b->started = 1;
+		f->gate = gate;
 	}
 	if (!f) /* verifier: cannot be (a continuation left above without one), said in every path */
 		return 0;
@@ -345,6 +334,7 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 	/* the part of this segment inside the flight */
 	__s32 d = (__s32)(p->seq - f->start_seq);
 	__u32 off = 0, at = (__u32)d;
+	int done = 0;
 	if (d < 0) {
 		if ((__s64)plen + d <= 0)
 			return 0; /* wholly before the flight */
@@ -352,57 +342,44 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 		at = 0;
 	}
 	if (at >= f->len) { /* what comes after the hello: the flight is over */
-		if (in_map) {
-			bpf_map_delete_elem(&gl_tls_flows, &t->key);
-			gl_tls_gate_add(p->sport, p->dport, -1);
-		}
-		return 0;
-	}
-	__u32 n = plen - off;
-	if (n > f->len - at)
-		n = f->len - at;
-	__u32 have = f->have;
-	__u32 lo = f->ooo_lo, hi = f->ooo_hi;
-	if (at <= have) {
-		if (at + n > have)
-			have = at + n;
-		if (hi && lo <= have) { /* the hole is filled */
-			if (hi > have)
-				have = hi;
-			lo = hi = 0;
-		}
-	} else if (!hi || at + n < lo || at > hi) {
-		if (!hi || at < lo) { /* keep the range nearest the contiguous part */
-			lo = at;
-			hi = at + n;
-		}
-	} else { /* overlaps or touches the range */
-		if (at < lo)
-			lo = at;
-		if (at + n > hi)
-			hi = at + n;
-	}
-	int done = have >= f->len;
-	gl_tls_emit(skb, w, f, b, off, n, at, done ? GL_TLS_F_LAST : 0);
-	f->have = have;
-	f->ooo_lo = lo;
-	f->ooo_hi = hi;
-	if (b->chunks >= GL_TLS_CHUNKS_PER_DIR)
 		done = 1;
-
-	if (done && in_map) {
-		bpf_map_delete_elem(&gl_tls_flows, &t->key);
-		gl_tls_gate_add(p->sport, p->dport, -1);
-	} else if (!done && !in_map) { /* more segments to come: remember the flight */
-		__builtin_memcpy(t->key.src, p->saddr, 16);
-		__builtin_memcpy(t->key.dst, p->daddr, 16);
-		t->key.sport = p->sport;
-		t->key.dport = p->dport;
-		t->key._pad = 0;
-		if (bpf_map_update_elem(&gl_tls_flows, &t->key, f, BPF_ANY) == 0)
-			gl_tls_gate_add(p->sport, p->dport, 1);
+	} else {
+		__u32 n = plen - off;
+		if (n > f->len - at)
+			n = f->len - at;
+		__u32 have = f->have;
+		__u32 lo = f->ooo_lo, hi = f->ooo_hi;
+		if (at <= have) {
+			if (at + n > have)
+				have = at + n;
+			if (hi && lo <= have) { /* the hole is filled */
+				if (hi > have)
+					have = hi;
+				lo = hi = 0;
+			}
+		} else if (!hi || at + n < lo || at > hi) {
+			if (!hi || at < lo) { /* keep the range nearest the contiguous part */
+				lo = at;
+				hi = at + n;
+			}
+		} else { /* overlaps or touches the range */
+			if (at < lo)
+				lo = at;
+			if (at + n > hi)
+				hi = at + n;
+		}
+		done = have >= f->len;
+		gl_tls_emit(skb, w, f, off, n, at, done ? GL_TLS_F_LAST : 0);
+		f->have = have;
+		f->ooo_lo = lo;
+		f->ooo_hi = hi;
+		if (f->chunks >= GL_TLS_CHUNKS_PER_DIR)
+			done = 1;
 	}
-	return 1;
+	f->active = !done;
+	if (f->active != was_active)
+		gl_tls_gate_add(f->gate, f->active ? 1 : -1);
+	return at < f->len;
 }
 
 /* Every segment with payload: one byte compare, and one load of the gate when it is not 0x16. */
@@ -431,26 +408,28 @@ struct gl_tls_sweep_ctx {
 	__u64 now;
 };
 
-static long gl_tls_sweep_one(struct bpf_map *map, struct gl_tls_key *key, struct gl_tls_flight *val,
+static long gl_tls_sweep_one(struct bpf_map *map, __u32 *key, struct gl_tls_dir *val,
 			     struct gl_tls_sweep_ctx *ctx)
 {
 	struct gl_tls_work *t = gl_tls_work();
 	if (!t)
 		return 1;
+	if (!val->active)
+		return 0;
 	if (ctx->now > val->last_ns && ctx->now - val->last_ns > gl_idle_timeout_ns) {
-		bpf_map_delete_elem(map, key); /* its gate count goes with the recount below */
+		val->active = 0; /* stalled: its gate count goes with the recount below */
 		return 0;
 	}
-	__u32 s = gl_tls_slot(key->sport, key->dport);
-	t->count[s & (GL_TLS_GATE_SLOTS - 1)]++;
+	t->count[val->gate & (GL_TLS_GATE_SLOTS - 1)]++;
 	return 0;
 }
 
 /*
- * Forgets hellos stalled longer than the idle timeout and recounts the gate: an LRU eviction of
- * a flight would otherwise leave its slot counted for ever (harmless — a lookup per segment of
- * that slot — but not free). A slot that changed while we counted keeps its value until the
- * next sweep (compare-and-swap), so a recount never hides a flight that started meanwhile.
+ * Ends hellos stalled longer than the idle timeout and recounts the gate: a flight dropped when
+ * its way was taken, or ended by two CPUs at once, would otherwise leave a slot counted for ever
+ * (harmless — a lookup per segment of that slot — but not free). A slot that changed while we
+ * counted keeps its value until the next sweep (compare-and-swap), so a recount never hides a
+ * flight that started meanwhile.
  */
 static __always_inline void gl_tls_sweep(__u64 now)
 {
@@ -462,7 +441,7 @@ static __always_inline void gl_tls_sweep(__u64 now)
 		t->count[i] = 0;
 	}
 	struct gl_tls_sweep_ctx ctx = { .now = now };
-	bpf_for_each_map_elem(&gl_tls_flows, gl_tls_sweep_one, &ctx, 0);
+	bpf_for_each_map_elem(&gl_tls_dirs, gl_tls_sweep_one, &ctx, 0);
 	for (int i = 0; i < GL_TLS_GATE_SLOTS; i++)
 		__sync_val_compare_and_swap(&gl_tls_gate[i], t->before[i], t->count[i]);
 }

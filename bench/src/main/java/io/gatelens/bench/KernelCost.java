@@ -92,7 +92,9 @@ public final class KernelCost {
         long[][] ns = new long[4][DISTINCT];
         long[][] noop = new long[4][DISTINCT];
         for (int i = 0; i < DISTINCT; i++) {
-            byte[] c = {10, 1, (byte) (i >> 16), (byte) (i >> 8)};
+            // a connection of its own each time: the same 4-tuple and sequence number again would
+            // be a retransmitted hello, which the program skips
+            byte[] c = {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i};
             int port = 1024 + (i & 0x3fff);
             byte[][] pkts = {
                 tcp(c, port, S, 443, 1, 1, ACK | PSH, small),

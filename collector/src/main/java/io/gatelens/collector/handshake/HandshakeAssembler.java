@@ -33,9 +33,11 @@ import java.util.function.Consumer;
  *       active: flagged EVICTED ({@link #evictions()} counts them);</li>
  *   <li>at {@link #flush()} (the end of a capture).</li>
  * </ul>
- * A connection reported is remembered for the idle timeout, so late chunks of it (a
- * retransmission, a renegotiation) make no second record. Bounded: at most {@code
- * maxConnections} pending and as many remembered; per direction at most {@code maxFlightBytes}
+ * A connection reported is remembered (as many as can be pending, least recently used first
+ * out): a retransmission of one of its hellos is ignored whenever it comes, other late chunks
+ * (a renegotiation's encrypted records) for the idle timeout; a hello after that starts a new
+ * record (the 4-tuple is in use again). Bounded: at most {@code maxConnections} pending and as
+ * many remembered; per direction at most {@code maxFlightBytes}
  * (≥ the kernel's {@link TlsChunkLayout#HELLO_MAX}) buffered, and only the bytes a chunk's own
  * flight declares. Every chunk field is untrusted: a chunk that does not fit its flight is cut to
  * it or ignored ({@link #chunksIgnored()}). Not thread-safe.
@@ -48,7 +50,7 @@ public final class HandshakeAssembler {
     private final int maxConnections;
     private final int maxFlightBytes;
     private final LinkedHashMap<Key, Conn> pending = new LinkedHashMap<>(256, 0.75f, true);
-    private final LinkedHashMap<Key, Long> reported = new LinkedHashMap<>(256, 0.75f, true);
+    private final LinkedHashMap<Key, Done> reported = new LinkedHashMap<>(256, 0.75f, true);
 
     private long evictions;
     private long chunksIgnored;
@@ -100,13 +102,13 @@ public final class HandshakeAssembler {
             return;
         }
         Key key = new Key(c.clientAddr(), c.clientPort(), c.serverAddr(), c.serverPort());
-        Long done = reported.get(key);
+        Done done = reported.get(key);
         if (done != null) {
-            if (c.tsNs() - done <= idleTimeoutNs) {
-                chunksIgnored++; // a late chunk of a connection already reported
+            if (c.flightSeq() == done.flightSeq[side] || c.tsNs() - done.atNs <= idleTimeoutNs) {
+                chunksIgnored++; // a retransmitted hello of a connection already reported, or a late chunk
                 return;
             }
-            reported.remove(key); // the 4-tuple is in use again
+            reported.remove(key); // another hello after the idle timeout: the 4-tuple is in use again
         }
         Conn conn = pending.get(key);
         if (conn == null) {
@@ -156,10 +158,6 @@ public final class HandshakeAssembler {
             it.remove();
             report(c, 0, nowNs);
         }
-        Iterator<Map.Entry<Key, Long>> r = reported.entrySet().iterator();
-        while (r.hasNext() && nowNs - r.next().getValue() > idleTimeoutNs) {
-            r.remove();
-        }
     }
 
     /** Reports every pending connection (the end of a capture). */
@@ -170,9 +168,14 @@ public final class HandshakeAssembler {
         pending.clear();
     }
 
-    /** Hands c's record out; atNs (kernel clock) starts the time its late chunks are ignored. */
+    /**
+     * Hands c's record out. The connection is remembered (as many as are pending at most): its
+     * hellos' retransmissions are ignored whenever they come, other chunks for the idle timeout
+     * from atNs (kernel clock).
+     */
     private void report(Conn c, int extraFlags, long atNs) {
-        reported.put(c.key, Math.max(atNs, c.lastNs));
+        reported.put(c.key, new Done(Math.max(atNs, c.lastNs),
+                c.sides[0] == null ? -1 : c.sides[0].flightSeq, c.sides[1] == null ? -1 : c.sides[1].flightSeq));
         while (reported.size() > maxConnections) {
             Iterator<Key> it = reported.keySet().iterator();
             it.next();
@@ -225,6 +228,17 @@ public final class HandshakeAssembler {
                 server == null || server.alpn() == null ? null : TlsHandshake.escape(server.alpn()),
                 handshakeNs, flags));
         emitted++;
+    }
+
+    /** A reported connection: when, and the flights its record was made of. */
+    private static final class Done {
+        final long atNs;
+        final long[] flightSeq;
+
+        Done(long atNs, long clientFlight, long serverFlight) {
+            this.atNs = atNs;
+            this.flightSeq = new long[] {clientFlight, serverFlight};
+        }
     }
 
     /** Client address and port, server address and port. */

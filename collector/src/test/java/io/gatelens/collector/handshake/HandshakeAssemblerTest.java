@@ -138,6 +138,10 @@ class HandshakeAssemblerTest {
         assertEquals(1, out.size());
         assertTrue(a.chunksIgnored() > 0);
 
+        // a retransmission of its reported ClientHello long after the idle timeout is still that connection's
+        feed(chunks(1, 40003, 1, ch, T0 + 5 * IDLE));
+        assertEquals(1, out.size(), "a retransmission of the reported hello: " + out);
+
         feed(chunks(1, 40004, 1, ch, T0 + IDLE + 10));
         a.flush();
         assertEquals(2, out.size());

@@ -163,6 +163,15 @@ export interface ServiceStatus {
   };
   specs: { specs: number; operations: number; routeWarnings: string[] };
   shadow: { endpoints: number; hosts: number };
+  /** TLS handshakes: capture of hellos on, batches sent, handshakes and batches taken in, refused. */
+  tls?: {
+    enabled: boolean;
+    batchesSent: number;
+    handshakes: number;
+    batches: number;
+    rejectedBatches: number;
+    lastBatchAt: string | null;
+  };
 }
 
 /** One value of a TLS mix: a version, cipher suite, ALPN protocol or JA4 fingerprint. */

@@ -20,6 +20,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -1168,7 +1170,7 @@ public final class StatsStore implements AutoCloseable {
     /** The TLS figures of every front with handshakes in [from, to), summed over the range; ordered by kind and name. */
     public List<TlsFrontCounts> tlsFronts(Instant from, Instant to) {
         checkRange(from, to);
-        Map<TlsFront, TlsCounts> byFront = new java.util.TreeMap<>(TLS_FRONT_ORDER);
+        Map<TlsFront, TlsCounts> byFront = new TreeMap<>(TLS_FRONT_ORDER);
         read(c -> {
             Plan plan = plan(c, from, to);
             for (Sql sql : tlsRangeQueries(plan, null)) {
@@ -1245,8 +1247,7 @@ public final class StatsStore implements AutoCloseable {
     }
 
     /** Fronts by kind, then name. */
-    private static final java.util.Comparator<TlsFront> TLS_FRONT_ORDER =
-        java.util.Comparator.comparing(TlsFront::kind).thenComparing(TlsFront::name);
+    private static final Comparator<TlsFront> TLS_FRONT_ORDER = Comparator.comparing(TlsFront::kind).thenComparing(TlsFront::name);
 
     /** The queries for the TLS rows of a range: hour rows of its rolled-up hours, minute and live rows of the rest. */
     private static List<Sql> tlsRangeQueries(Plan plan, TlsFront frontOrNull) {

@@ -29,7 +29,7 @@ import org.duckdb.DuckDBConnection;
  *     minute            TIMESTAMP NOT NULL,
  *     kind              VARCHAR NOT NULL,    -- 'sni' | 'address' (no SNI: the server's address) | 'other' (past the bound)
  *     front             VARCHAR NOT NULL,    -- SNI lower-cased; '10.0.0.1:443', '[::1]:443'; '{other-fronts}'
- *     handshakes        BIGINT NOT NULL,     -- ClientHellos seen
+ *     handshakes        BIGINT NOT NULL,     -- connections whose handshake was seen (ClientHello, or only ServerHello)
  *     no_server_hello   BIGINT NOT NULL,     -- ... that no ServerHello answered
  *     unparseable       BIGINT NOT NULL,     -- ... whose ClientHello or ServerHello did not parse
  *     alpn_not_selected BIGINT NOT NULL,     -- TLS &lt;= 1.2 ServerHellos without ALPN

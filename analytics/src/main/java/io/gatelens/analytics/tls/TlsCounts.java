@@ -14,7 +14,8 @@ import java.util.Set;
  *
  * <p>What counts where, per handshake:
  * <ul>
- *   <li>{@code handshakes}: every ClientHello seen (one per connection);
+ *   <li>{@code handshakes}: one per connection whose handshake was seen (its ClientHello, or only
+ *       the ServerHello when capture began after the ClientHello);
  *   <li>{@code offeredMax}: the highest version it offered ({@link TlsHandshakeFacts#highestOffered});
  *       {@code offered}: each distinct version it offered, GREASE excluded (how many clients still
  *       offer TLS 1.0, say);

@@ -11,7 +11,8 @@
  * sender's byte stream by TCP sequence number (retransmits skipped, gaps accounted), and
  * step through every message the segment holds (pipelining): a request pushes an entry to
  * the connection's FIFO, a complete response pops the oldest one and emits one record
- * (lib/emit.h). User-space loader: collector/src/main/native/gatelens.c.
+ * (lib/emit.h). Besides HTTP, the bytes of TLS ClientHellos and ServerHellos on any port go to
+ * user space (lib/tls.h). User-space loader: collector/src/main/native/gatelens.c.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -24,6 +25,7 @@
 #include "lib/work.h"
 #include "lib/http.h"
 #include "lib/emit.h"
+#include "lib/tls.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -578,11 +580,13 @@ static __always_inline int gl_handle(struct __sk_buff *skb, __u32 hook_dir)
 		if (!bpf_map_lookup_elem(&gl_ports, &sp) && !bpf_map_lookup_elem(&gl_ports, &dp))
 			return TC_ACT_OK;
 	}
+	/* TLS hellos, on any port and beside HTTP (lib/tls.h) */
+	int hello = p->payload_len ? gl_tls_check(skb, p, hook_dir) : 0;
 
 	__u32 sender_is_a = gl_flow_key_of(p, &w->key);
 	struct gl_conn *c = bpf_map_lookup_elem(&gl_flows, &w->key);
 	if (!c) {
-		if (!p->payload_len)
+		if (!p->payload_len || hello) /* hello bytes start no HTTP flow */
 			return TC_ACT_OK;
 		/* fast path for the many flows that are not HTTP: a message start begins with a
 		 * token character ('H' of "HTTP/" is one); no clock read, no call */
@@ -684,5 +688,6 @@ int gl_sweep(struct __sk_buff *skb)
 	struct gl_sweep_ctx ctx = { .now = gl_now(), .live = 0 };
 	bpf_for_each_map_elem(&gl_flows, gl_sweep_one, &ctx, 0);
 	gl_live_flows = ctx.live;
+	gl_tls_sweep(ctx.now);
 	return TC_ACT_OK;
 }

@@ -3,10 +3,14 @@
  * gatelens.h — the only structs that cross from the kernel to user space.
  *
  * Decoded field by field in Java by
- *   collector/src/main/java/io/gatelens/collector/record/HttpRecordLayout.java
- *   collector/src/main/java/io/gatelens/collector/KernelCounters.java
- * Update both sides together: HttpRecordLayoutTest checks the Java offsets against this
- * header's text, BpfProgramTest against the compiled struct (GatelensNative.layout).
+ *   collector/src/main/java/io/gatelens/collector/record/HttpRecordLayout.java  (gl_http_record)
+ *   collector/src/main/java/io/gatelens/collector/record/TlsChunkLayout.java    (gl_tls_chunk)
+ *   collector/src/main/java/io/gatelens/collector/bpf/KernelCounters.java       (gl_counters)
+ * Update both sides together: HttpRecordLayoutTest and TlsChunkLayoutTest check the Java offsets
+ * against this header's text, BpfProgramTest against the compiled structs (GatelensNative.layout).
+ *
+ * Every record starts with `__u16 type`; its size follows from the type. The drain copies records
+ * back to back, each at a multiple of 8 bytes, so every record's size is a multiple of 8.
  *
  * Rules (libbpf-bootstrap / Cilium style): fixed-size fields, sizes as #define,
  * natural alignment, no packed structs. Integers are host byte order except where
@@ -17,6 +21,7 @@
 #define GATELENS_H
 
 #define GL_RECORD_HTTP 1 /* struct gl_http_record */
+#define GL_RECORD_TLS 2  /* struct gl_tls_chunk */
 
 #define GL_METHOD_MAX 16
 #define GL_HOST_MAX 64
@@ -71,6 +76,51 @@ struct gl_http_record {
 	char path[GL_PATH_MAX];
 };
 
+/*
+ * TLS handshakes (lib/tls.h): the kernel does not parse hellos, it hands their bytes to user
+ * space. A TCP segment whose payload starts a handshake record carrying a ClientHello or a
+ * ServerHello, and the following segments of that direction until the hello's length is reached,
+ * are copied here, GL_TLS_CHUNK_MAX bytes per chunk at most. User space orders the chunks of a
+ * direction by seq, reassembles and parses them (collector/.../handshake/).
+ */
+#define GL_TLS_CHUNK_MAX 2048 /* payload bytes per chunk */
+#define GL_TLS_HELLO_MAX 8192 /* bytes copied per hello (its flight from the 0x16), at most */
+#define GL_TLS_CHUNKS_PER_DIR 16 /* chunks per direction of a connection, at most */
+
+/* flags of a TLS chunk — update both: TlsChunkLayout.FLAG_* */
+#define GL_TLS_F_FIRST (1 << 0)  /* data[0] is the first byte of the flight (the 0x16) */
+#define GL_TLS_F_LAST (1 << 1)   /* the kernel copies no more of this flight after this chunk */
+#define GL_TLS_F_CUT (1 << 2)    /* the hello is longer than GL_TLS_HELLO_MAX: a prefix is copied */
+#define GL_TLS_F_CAPPED (1 << 3) /* the direction's chunk budget ends here: the rest is not copied */
+
+/*
+ * Bytes of one direction's hello flight. The addresses are the connection's, as in
+ * gl_http_record: the client is the sender when hs_type is 1, the receiver when it is 2.
+ * direction is that of the connection as this chunk shows it (a ClientHello on ingress: this
+ * host serves; a ServerHello on ingress: this host called).
+ */
+struct gl_tls_chunk {
+	__u16 type;        /* GL_RECORD_TLS */
+	__u16 flags;       /* GL_TLS_F_* */
+	__u16 len;         /* bytes used in data[] */
+	__u8 family;       /* 4 or 6 */
+	__u8 direction;    /* GL_DIR_* */
+	__u32 ifindex;     /* interface the segment was seen on (0 offline) */
+	__u32 seq;         /* TCP sequence number of data[0] */
+	__u64 ts_ns;       /* time of the segment; CLOCK_MONOTONIC live, capture time offline */
+	__u32 flight_seq;  /* TCP sequence number of the flight's first byte (its 0x16) */
+	__u32 flight_len;  /* bytes the kernel copies of the flight, from its length fields (capped) */
+	__u32 payload_len; /* TCP payload bytes of the segment */
+	__u8 hs_type;      /* handshake type of the flight's first message: 1 ClientHello, 2 ServerHello */
+	__u8 _pad[3];
+	__u8 client_addr[16];
+	__u8 server_addr[16];
+	__be16 client_port;
+	__be16 server_port;
+	__u32 _pad2;
+	__u8 data[GL_TLS_CHUNK_MAX];
+};
+
 /* Per-CPU counters (one slot of a PERCPU_ARRAY); user space sums the CPUs.
  * Update both: KernelCounters.NAMES lists the fields in this order. */
 struct gl_counters {
@@ -89,6 +139,10 @@ struct gl_counters {
 	__u64 desyncs;             /* expected a message start, found other bytes */
 	__u64 pending_overflow;    /* request dropped: too many unanswered on one connection */
 	__u64 pending_lost;        /* pending request evicted from its LRU table */
+	__u64 tls_hellos;          /* segments starting a ClientHello or ServerHello record */
+	__u64 tls_chunks;          /* gl_tls_chunk records written to the ring buffer */
+	__u64 tls_capped;          /* hello segments not copied: the direction's chunk budget is spent */
+	__u64 tls_cut;             /* hellos longer than GL_TLS_HELLO_MAX (a prefix was copied) */
 };
 
 #define GL_COUNTERS_N (sizeof(struct gl_counters) / sizeof(__u64))

@@ -6,10 +6,14 @@
 //   GATELENS_TRAFFIC_PORT  a free loopback port for this script's own API server (the traffic)
 //   GATELENS_SCREENSHOTS   folder for a PNG of each view (default: a new temporary folder)
 //   GATELENS_CHROMIUM      the browser (default /usr/bin/chromium)
+//   GATELENS_TLS_PORT, GATELENS_TLS_PFX, GATELENS_TLS_PASSPHRASE
+//                          optional: a free loopback port the service captures, and a PKCS#12 key and
+//                          certificate for this script's TLS server; without them the TLS steps are left out
 // Prints one line per step; exits 0 only when every step passed.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -18,6 +22,10 @@ const BASE = (process.env.GATELENS_URL ?? '').replace(/\/+$/, '');
 const PORT = Number(process.env.GATELENS_TRAFFIC_PORT);
 const SHOTS = process.env.GATELENS_SCREENSHOTS || mkdtempSync(join(tmpdir(), 'gatelens-shots-'));
 const CHROMIUM = process.env.GATELENS_CHROMIUM || '/usr/bin/chromium';
+const TLS_PORT = Number(process.env.GATELENS_TLS_PORT);
+const TLS_PFX = process.env.GATELENS_TLS_PFX;
+const TLS_PASSPHRASE = process.env.GATELENS_TLS_PASSPHRASE ?? '';
+const TLS_ON = Boolean(TLS_PFX) && Number.isInteger(TLS_PORT) && TLS_PORT > 0;
 // statistics are flushed every 5 s; capture, ingest and a refresh of the page come on top
 const CAPTURE_WAIT_MS = 60_000;
 
@@ -224,6 +232,55 @@ function rawRequest(path) {
     let answer = '';
     socket.on('data', (d) => (answer += d));
     socket.on('end', () => resolve(answer.split('\r\n')[0]));
+    socket.on('error', reject);
+  });
+}
+
+// --- TLS traffic: this script's own TLS server on loopback ----------------------------------------
+
+const TLS_SNI = 'tls.e2e.test';
+// markup in a server name: Node sends it as is; the collector escapes nothing of it (all printable ASCII)
+const TLS_XSS_SNI = '"><img/src=x/onerror=window.__xss=3>.e2e.test';
+// per client: how many connections, the versions it allows; SECLEVEL=0 lets OpenSSL 3 speak TLS 1.0 and 1.1
+const TLS_CLIENTS = [
+  { label: 'TLS 1.3', count: 5, options: {} },
+  { label: 'TLS 1.2', count: 3, options: { maxVersion: 'TLSv1.2' } },
+  { label: 'TLS 1.1', count: 1, options: { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' } },
+  { label: 'TLS 1.0', count: 1, options: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' } },
+];
+const NODE_VERSION_NAMES = { TLSv1: 'TLS 1.0', 'TLSv1.1': 'TLS 1.1', 'TLSv1.2': 'TLS 1.2', 'TLSv1.3': 'TLS 1.3' };
+
+function startTlsServer() {
+  const server = tls.createServer(
+    {
+      pfx: readFileSync(TLS_PFX),
+      passphrase: TLS_PASSPHRASE,
+      ALPNProtocols: ['h2', 'http/1.1'],
+      minVersion: 'TLSv1',
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+    },
+    (socket) => socket.end('hello\n'),
+  );
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(TLS_PORT, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** One TLS connection: the version the handshake negotiated, as the client saw it. */
+function tlsConnect(servername, options) {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect(
+      { host: '127.0.0.1', port: TLS_PORT, servername, rejectUnauthorized: false, ALPNProtocols: ['h2', 'http/1.1'], ...options },
+      () => {
+        const version = NODE_VERSION_NAMES[socket.getProtocol()] ?? socket.getProtocol();
+        socket.on('data', () => {});
+        socket.on('end', () => {
+          socket.end();
+          resolve(version);
+        });
+      },
+    );
     socket.on('error', reject);
   });
 }
@@ -501,6 +558,91 @@ try {
     await shot(page, '09-overview-with-traffic.png');
     return `${shadow.length} shadow, zombie: ${label[0]}; overview counts ${shadowCount} shadow, ${zombieCount} zombie`;
   });
+
+  if (!TLS_ON) {
+    console.log('(TLS steps left out: GATELENS_TLS_PORT and GATELENS_TLS_PFX are not set)');
+  } else {
+    const negotiated = new Map();
+    let tlsServer;
+    await step('TLS handshakes sent: TLS 1.3, 1.2 and legacy 1.1 and 1.0 clients, one with markup in its server name', async () => {
+      tlsServer = await startTlsServer();
+      for (const client of TLS_CLIENTS) {
+        for (let i = 0; i < client.count; i++) {
+          const version = await tlsConnect(TLS_SNI, client.options);
+          check(version === client.label, `a ${client.label} client negotiated ${version}`);
+          negotiated.set(version, (negotiated.get(version) ?? 0) + 1);
+        }
+      }
+      await tlsConnect(TLS_XSS_SNI, {});
+      return [...negotiated].map(([v, n]) => `${n} × ${v}`).join(', ') + ' to ' + TLS_SNI;
+    });
+
+    const expected = [...negotiated.values()].reduce((a, b) => a + b, 0);
+    await step('TLS view lists the server name with its exact handshakes and versions, legacy highlighted', async () => {
+      await go(page, '#/tls?range=1h&refresh=5s', '[data-testid="view-tls"]');
+      const row = await until(`${expected} handshakes to ${TLS_SNI} in the TLS view`, CAPTURE_WAIT_MS, async () => {
+        const rows = await page.$$eval('[data-testid="tls-row"]', (trs) =>
+          trs.map((tr) => ({
+            name: tr.querySelector('[data-testid="tls-front-link"]')?.textContent ?? '',
+            handshakes: tr.querySelector('[data-testid="tls-cell-handshakes"]')?.textContent ?? '',
+            chips: [...tr.querySelectorAll('[data-testid="tls-cell-versions"] [data-testid="mix-chip"]')].map((c) => ({
+              text: c.textContent,
+              legacy: c.getAttribute('data-legacy'),
+            })),
+            legacyTone: tr.querySelector('[data-testid="tls-cell-legacy"]')?.getAttribute('data-tone'),
+            alpn: tr.querySelector('[data-testid="tls-cell-alpn"]')?.textContent ?? '',
+          })),
+        ).catch(() => []);
+        const mine = rows.find((r) => r.name === TLS_SNI);
+        return { ok: mine?.handshakes === String(expected) && rows.some((r) => r.name === TLS_XSS_SNI), seen: rows.map((r) => `${r.name}: ${r.handshakes}`).join(' | ') || 'no rows', ...mine };
+      });
+      const chips = row.chips.map((c) => c.text).join(' · ');
+      check(chips.startsWith('TLS 1.3 50 %'), `versions of ${TLS_SNI}: ${chips}`);
+      check(row.chips.some((c) => c.legacy === 'true'), `no chip marked legacy: ${chips}`);
+      check(row.legacyTone === 'bad', `2 of ${expected} handshakes at TLS 1.1 or older, shown as ${row.legacyTone}`);
+      check(row.alpn.includes('h2') && row.alpn.includes('http/1.1'), `ALPN offered: ${row.alpn}`);
+      const injected = await page.evaluate(() => ({ xss: window.__xss, handlers: document.querySelectorAll('img[onerror], [onerror]').length }));
+      check(injected.xss === undefined && injected.handlers === 0, `markup in a server name ran: ${JSON.stringify(injected)}`);
+      check(takePageErrors().length === 0, 'the page threw');
+      await shot(page, '10-tls.png');
+      return `${TLS_SNI}: ${row.handshakes} handshakes, ${chips}; the markup SNI listed as text`;
+    });
+
+    await step('TLS front detail charts the versions and lists the version, ALPN, cipher and JA4 tables', async () => {
+      await go(page, '#/tls?range=1h&refresh=off', '[data-testid="tls-table"]');
+      await page.click(`[data-testid="tls-front-link"]:text-is("${TLS_SNI}")`);
+      await page.waitForSelector('[data-testid="chart-tls-versions"] canvas', { timeout: 15_000 });
+      const title = await page.textContent('[data-testid="tls-front-title"]');
+      check(title.trim() === TLS_SNI, `the detail is of "${title}"`);
+      const versions = await page.$$eval('[data-testid="tls-versions-table"] [data-testid="mix-row"]', (trs) =>
+        trs.map((tr) => `${tr.querySelector('.mix-name').textContent}${tr.getAttribute('data-legacy') === 'true' ? ' (legacy)' : ''}`),
+      );
+      check(versions.join(',') === 'TLS 1.3,TLS 1.2,TLS 1.0 (legacy),TLS 1.1 (legacy)', `versions table: ${versions.join(', ')}`);
+      const alpn = await page.$$eval('[data-testid="tls-alpn-offered-table"] .mix-name', (els) => els.map((e) => e.textContent));
+      check(alpn.includes('h2'), `ALPN offered: ${alpn.join(', ')}`);
+      const ciphers = await page.$$eval('[data-testid="tls-ciphers-table"] [data-testid="mix-row"]', (trs) => trs.length);
+      check(ciphers >= 2, `${ciphers} cipher suites listed`);
+      const ja4 = await page.$$eval('[data-testid="ja4-fingerprint"]', (els) => els.map((e) => e.textContent));
+      check(ja4.length >= 2 && ja4.every((f) => /^t1[0-3]d/.test(f)), `JA4 table: ${ja4.join(' | ')}`);
+      check(takePageErrors().length === 0, 'the page threw');
+      await shot(page, '11-tls-front.png');
+      return `${versions.join(', ')}; ${ja4.length} JA4 fingerprints`;
+    });
+
+    await step("a spec's endpoints show the TLS front of the hosts it serves", async () => {
+      const spec = `openapi: 3.0.3\ninfo: {title: TLS front, version: "1"}\nservers: [{url: "https://${TLS_SNI}:${TLS_PORT}/api"}]\n`
+        + `paths:\n  /hello:\n    get: {operationId: hello, responses: {'200': {description: ok}}}\n`;
+      const uploaded = await apiJson('/api/specs?name=tlsfront', { method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: spec });
+      check(uploaded.status === 201, `spec upload answered ${uploaded.status}`);
+      await go(page, '#/endpoints?range=1h&refresh=off&spec=tlsfront', '[data-testid="tls-summary"]');
+      await page.waitForSelector('[data-testid="tls-summary-row"]', { timeout: 15_000 });
+      const rows = await page.$$eval('[data-testid="tls-summary-row"]', (trs) => trs.map((tr) => tr.textContent));
+      check(rows.length === 1 && rows[0].startsWith(TLS_SNI) && rows[0].includes(String(expected)), `the spec's TLS front: ${rows.join(' | ')}`);
+      await shot(page, '12-spec-tls-front.png');
+      return rows[0];
+    });
+    tlsServer?.close();
+  }
 } finally {
   const errors = takePageErrors();
   if (errors.length) console.log(`page errors: ${errors.join(' | ')}`);

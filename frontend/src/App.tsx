@@ -7,6 +7,8 @@ import { Endpoints } from './views/Endpoints';
 import { ListedEndpointsView } from './views/ListedEndpointsView';
 import { Overview } from './views/Overview';
 import { Specs } from './views/Specs';
+import { Tls } from './views/Tls';
+import { TlsFront } from './views/TlsFront';
 
 /** Changes the view state; `replace` for edits that should not each become a history entry (typing). */
 export type Navigate = (next: ViewState, options?: { replace?: boolean }) => void;
@@ -14,6 +16,7 @@ export type Navigate = (next: ViewState, options?: { replace?: boolean }) => voi
 const NAV: { view: View; label: string }[] = [
   { view: 'overview', label: 'Overview' },
   { view: 'endpoints', label: 'Endpoints' },
+  { view: 'tls', label: 'TLS' },
   { view: 'specs', label: 'Specs' },
   { view: 'shadow', label: 'Shadow' },
   { view: 'zombie', label: 'Zombie' },
@@ -48,7 +51,7 @@ export function App() {
     return () => clearInterval(timer);
   }, [interval]);
 
-  const current = state.view === 'endpoint' ? 'endpoints' : state.view;
+  const current = state.view === 'endpoint' ? 'endpoints' : state.view === 'tlsFront' ? 'tls' : state.view;
 
   return (
     <RefreshTick.Provider value={tick}>
@@ -92,6 +95,10 @@ function CurrentView({ state, navigate }: { state: ViewState; navigate: Navigate
       return <Endpoints state={state} navigate={navigate} />;
     case 'endpoint':
       return <EndpointDetail state={state} id={state.endpointId ?? 0} />;
+    case 'tls':
+      return <Tls state={state} navigate={navigate} />;
+    case 'tlsFront':
+      return <TlsFront state={state} name={state.front ?? ''} kind={state.frontKind ?? 'sni'} />;
     case 'specs':
       return <Specs state={state} />;
     case 'shadow':

@@ -163,6 +163,95 @@ export interface ServiceStatus {
   };
   specs: { specs: number; operations: number; routeWarnings: string[] };
   shadow: { endpoints: number; hosts: number };
+  /** TLS handshakes: capture of hellos on, batches sent, handshakes and batches taken in, refused. */
+  tls?: {
+    enabled: boolean;
+    batchesSent: number;
+    handshakes: number;
+    batches: number;
+    rejectedBatches: number;
+    lastBatchAt: string | null;
+  };
+}
+
+/** One value of a TLS mix: a version, cipher suite, ALPN protocol or JA4 fingerprint. */
+export interface TlsEntry {
+  name: string;
+  /** The wire number of a version or cipher suite; null for ALPN and JA4. */
+  code: number | null;
+  count: number;
+  /** count / the mix's total. */
+  share: number;
+  /** For versions: TLS 1.1 or older. */
+  legacy: boolean | null;
+}
+
+export interface TlsMix {
+  /** What the shares are of. */
+  total: number;
+  /** Counts of values not listed (past a bound or a limit). */
+  other: number;
+  entries: TlsEntry[];
+}
+
+export interface HandshakeMs {
+  samples: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export type TlsFrontKind = 'sni' | 'address' | 'other';
+
+/** One TLS front (SNI, or server address without SNI) over the range. */
+export interface TlsRow {
+  kind: TlsFrontKind;
+  name: string;
+  handshakes: number;
+  handshakesPerSecond: number;
+  /** Negotiated versions. */
+  versions: TlsMix;
+  /** The highest version each client offered. */
+  offeredMax: TlsMix;
+  legacy: number;
+  legacyShare: number;
+  alpnOffered: TlsMix;
+  alpnSelected: TlsMix;
+  alpnNotSelected: number;
+  alpnEncrypted: number;
+  ciphers: TlsMix;
+  handshakeMs: HandshakeMs;
+  failures: { noServerHello: number; unparseable: number };
+  specs: string[];
+}
+
+export interface TlsFrontList {
+  from: string;
+  to: string;
+  fronts: TlsRow[];
+}
+
+export interface TlsPoint {
+  t: string;
+  handshakes: number;
+  handshakesPerSecond: number;
+  /** Negotiated versions by name. */
+  versions: Record<string, number>;
+  legacy: number;
+  noServerHello: number;
+  handshakeMs: HandshakeMs;
+}
+
+export interface TlsFrontDetail {
+  front: TlsRow;
+  from: string;
+  to: string;
+  stepSeconds: number;
+  points: TlsPoint[];
+  /** Each version offered; shares of all handshakes. */
+  offered: TlsMix;
+  ja4: TlsMix;
 }
 
 /** A refused or failed request: `message` is what to show, `details` the parser's messages, if any. */
@@ -254,6 +343,9 @@ export const api = {
   shadow: (r: RangeParams) => request<ListedEndpoints>(`api/shadow-endpoints${query({ ...r })}`),
   zombies: (r: RangeParams, spec?: string) => request<ListedEndpoints>(`api/zombie-endpoints${query({ ...r, spec })}`),
   status: () => request<ServiceStatus>('api/status'),
+  tls: (r: RangeParams, spec?: string) => request<TlsFrontList>(`api/tls${query({ ...r, spec })}`),
+  tlsFront: (name: string, kind: TlsFrontKind, r: RangeParams) =>
+    request<TlsFrontDetail>(`api/tls/${encodeURIComponent(name)}${query({ ...r, kind: kind === 'sni' ? undefined : kind })}`),
   specs: () => request<SpecSummary[]>('api/specs'),
   spec: (name: string) => request<SpecDetail>(`api/specs/${encodeURIComponent(name)}`),
   uploadSpec: (file: File) => {

@@ -22,6 +22,12 @@ export function formatRate(perSecond: number | null | undefined): string {
   return `${threeSignificant.format(perSecond)} req/s`;
 }
 
+/** A rate of TLS handshakes, 3 significant digits: `0.117 hs/s`. */
+export function formatHandshakeRate(perSecond: number | null | undefined): string {
+  if (missing(perSecond)) return NO_VALUE;
+  return `${threeSignificant.format(perSecond)} hs/s`;
+}
+
 /** A fraction 0..1 as a percentage, 3 significant digits: 0.05234 → `5.23 %`. */
 export function formatPercent(fraction: number | null | undefined): string {
   if (missing(fraction)) return NO_VALUE;

@@ -1,8 +1,9 @@
 // The dashboard's state lives in the location hash, so a copied link reproduces the view:
 //   #/endpoints?range=1h&refresh=15s&spec=x&host=y&q=text&sort=p95&dir=desc
 //   #/endpoints/12?range=custom&from=2026-01-01T00:00:00.000Z&to=2026-01-01T06:00:00.000Z
+//   #/tls?range=1h&sort=legacy&dir=desc      #/tls/api.example.com?range=24h   #/tls/10.0.0.1%3A443?kind=address
 
-export const VIEWS = ['overview', 'endpoints', 'endpoint', 'specs', 'shadow', 'zombie'] as const;
+export const VIEWS = ['overview', 'endpoints', 'endpoint', 'tls', 'tlsFront', 'specs', 'shadow', 'zombie'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const PRESET_RANGES = ['15m', '1h', '24h', '7d'] as const;
@@ -24,6 +25,21 @@ export const SORT_KEYS = [
   'p99',
 ] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
+
+/** The TLS fronts table's columns ('rate' and 'p95' mean handshakes/s and handshake p95 there). */
+export const TLS_SORT_KEYS = ['front', 'handshakes', 'rate', 'legacy', 'p95'] as const;
+export type TlsSortKey = (typeof TLS_SORT_KEYS)[number];
+
+export const FRONT_KINDS = ['sni', 'address', 'other'] as const;
+export type FrontKind = (typeof FRONT_KINDS)[number];
+
+export function isSortKey(key: string | undefined): key is SortKey {
+  return key !== undefined && (SORT_KEYS as readonly string[]).includes(key);
+}
+
+export function isTlsSortKey(key: string | undefined): key is TlsSortKey {
+  return key !== undefined && (TLS_SORT_KEYS as readonly string[]).includes(key);
+}
 export type SortDir = 'asc' | 'desc';
 
 export type TimeRange = { kind: 'preset'; preset: PresetRange } | { kind: 'custom'; from: string; to: string };
@@ -32,12 +48,16 @@ export interface ViewState {
   view: View;
   /** Only for the endpoint detail view. */
   endpointId?: number;
+  /** Only for the TLS front view: its name (an SNI, an address:port) and what the name is. */
+  front?: string;
+  frontKind?: FrontKind;
   range: TimeRange;
   refresh: Refresh;
   spec?: string;
   host?: string;
   q?: string;
-  sort?: SortKey;
+  /** A column of the current view's table (endpoints or TLS fronts). */
+  sort?: SortKey | TlsSortKey;
   dir?: SortDir;
 }
 
@@ -72,12 +92,15 @@ export function parseHash(hash: string): ViewState {
 
   let view: View = 'overview';
   let endpointId: number | undefined;
+  let front: string | undefined;
   if (segments[0] === 'endpoints' && segments.length >= 2 && /^\d+$/.test(segments[1])) {
     view = 'endpoint';
     endpointId = Number(segments[1]);
+  } else if (segments[0] === 'tls' && segments.length === 2 && (front = decoded(segments[1])) !== undefined && front !== '') {
+    view = 'tlsFront';
   } else {
     const named = oneOf(VIEWS, segments[0] ?? null);
-    view = named && named !== 'endpoint' ? named : 'overview';
+    view = named && named !== 'endpoint' && named !== 'tlsFront' ? named : 'overview';
   }
 
   let range: TimeRange = DEFAULT_RANGE;
@@ -92,10 +115,14 @@ export function parseHash(hash: string): ViewState {
 
   const state: ViewState = { view, range, refresh: oneOf(REFRESH_CHOICES, params.get('refresh')) ?? 'off' };
   if (endpointId !== undefined) state.endpointId = endpointId;
+  if (view === 'tlsFront' && front !== undefined) {
+    state.front = front;
+    state.frontKind = oneOf(FRONT_KINDS, params.get('kind')) ?? 'sni';
+  }
   const spec = nonEmpty(params.get('spec'));
   const host = nonEmpty(params.get('host'));
   const q = nonEmpty(params.get('q'));
-  const sort = oneOf(SORT_KEYS, params.get('sort'));
+  const sort = oneOf([...SORT_KEYS, ...TLS_SORT_KEYS], params.get('sort'));
   const dir = oneOf(['asc', 'desc'] as const, params.get('dir'));
   if (spec) state.spec = spec;
   if (host) state.host = host;
@@ -105,10 +132,25 @@ export function parseHash(hash: string): ViewState {
   return state;
 }
 
+/** A percent-decoded path segment; undefined when it is not valid percent-encoding. */
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The hash for a state: range and refresh always, the filters only when set. */
 export function formatHash(state: ViewState): string {
-  const path = state.view === 'endpoint' ? `/endpoints/${state.endpointId ?? 0}` : `/${state.view}`;
+  const path =
+    state.view === 'endpoint'
+      ? `/endpoints/${state.endpointId ?? 0}`
+      : state.view === 'tlsFront'
+        ? `/tls/${encodeURIComponent(state.front ?? '')}`
+        : `/${state.view}`;
   const params = new URLSearchParams();
+  if (state.view === 'tlsFront' && state.frontKind && state.frontKind !== 'sni') params.set('kind', state.frontKind);
   if (state.range.kind === 'custom') {
     params.set('range', 'custom');
     params.set('from', state.range.from);
@@ -123,6 +165,11 @@ export function formatHash(state: ViewState): string {
   if (state.sort) params.set('sort', state.sort);
   if (state.dir) params.set('dir', state.dir);
   return `#${path}?${params.toString()}`;
+}
+
+/** A link to one TLS front's view, keeping the time range and refresh. */
+export function linkToFront(state: ViewState, front: string, kind: FrontKind): string {
+  return formatHash({ view: 'tlsFront', front, frontKind: kind, range: state.range, refresh: state.refresh });
 }
 
 /** A link to another view that keeps the shared time range, refresh and host. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiRequestError, errorFromResponse, query, refusalHeadline, specContentType } from '../src/api';
+import { api, ApiRequestError, errorFromResponse, query, refusalHeadline, specContentType } from '../src/api';
 
 describe('errorFromResponse', () => {
   it('takes the error and the parser messages of a rejected spec', () => {
@@ -65,5 +65,26 @@ describe('refusalHeadline', () => {
 
   it('keeps a headline that is only the message', () => {
     expect(refusalHeadline(new ApiRequestError(400, 'paths is missing', ['paths is missing']))).toBe('paths is missing');
+  });
+});
+
+describe('api.tlsFront', () => {
+  it('puts a hostile server name into one encoded path segment and the kind into the query', async () => {
+    const urls: string[] = [];
+    const original = globalThis.fetch;
+    globalThis.fetch = (async (url: string) => {
+      urls.push(url);
+      return new Response('{}', { status: 200 });
+    }) as typeof fetch;
+    try {
+      await api.tlsFront("<script>/x' OR 1=1?#", 'sni', { from: 'now-1h', to: 'now' });
+      await api.tlsFront('10.0.0.1:443', 'address', { from: 'now-1h', to: 'now' });
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(urls).toEqual([
+      "api/tls/%3Cscript%3E%2Fx'%20OR%201%3D1%3F%23?from=now-1h&to=now",
+      'api/tls/10.0.0.1%3A443?from=now-1h&to=now&kind=address',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatHash, linkTo, parseHash, refreshMillis, type ViewState } from '../src/urlState';
+import { formatHash, linkTo, linkToFront, parseHash, refreshMillis, type ViewState } from '../src/urlState';
 
 describe('parseHash', () => {
   it('reads the endpoints view with every filter', () => {
@@ -45,6 +45,41 @@ describe('parseHash', () => {
 
   it('keeps attacker-looking text as plain filter text', () => {
     expect(parseHash('#/endpoints?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E').q).toBe('<script>alert(1)</script>');
+  });
+});
+
+describe('TLS routes', () => {
+  it('reads the fronts table with its sort, and a front by name and kind', () => {
+    expect(parseHash('#/tls?range=24h&refresh=off&sort=legacy&dir=desc')).toEqual({
+      view: 'tls',
+      range: { kind: 'preset', preset: '24h' },
+      refresh: 'off',
+      sort: 'legacy',
+      dir: 'desc',
+    });
+    expect(parseHash('#/tls/api.example.com?range=1h&refresh=off')).toMatchObject({ view: 'tlsFront', front: 'api.example.com', frontKind: 'sni' });
+    expect(parseHash('#/tls/10.0.0.1%3A443?kind=address')).toMatchObject({ view: 'tlsFront', front: '10.0.0.1:443', frontKind: 'address' });
+    expect(parseHash('#/tls/x?kind=evil').frontKind).toBe('sni');
+  });
+
+  it('round-trips a hostile server name through the hash, slashes and markup included', () => {
+    const hostile = "<script>alert(1)</script>' OR 1=1; --/?#&%x";
+    const link = linkToFront({ view: 'tls', range: { kind: 'preset', preset: '15m' }, refresh: '5s' }, hostile, 'sni');
+    expect(link.startsWith('#/tls/%3Cscript%3E')).toBe(true);
+    expect(parseHash(link)).toEqual({
+      view: 'tlsFront',
+      front: hostile,
+      frontKind: 'sni',
+      range: { kind: 'preset', preset: '15m' },
+      refresh: '5s',
+    });
+    const address: ViewState = { view: 'tlsFront', front: '[2001:db8::1]:443', frontKind: 'address', range: { kind: 'preset', preset: '1h' }, refresh: 'off' };
+    expect(parseHash(formatHash(address))).toEqual(address);
+  });
+
+  it('falls back to the fronts table for a front that is not valid percent-encoding', () => {
+    expect(parseHash('#/tls/%E0%A4%A').view).toBe('tls');
+    expect(parseHash('#/tlsFront').view).toBe('overview');
   });
 });
 

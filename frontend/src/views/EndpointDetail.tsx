@@ -4,6 +4,7 @@ import { columns, statusBreakdown } from '../charts/chartData';
 import { COLORS, statusColor } from '../charts/colors';
 import { TimeChart, type ChartSeries } from '../charts/TimeChart';
 import { Card, Empty, ErrorBox, Loading, MethodBadge, ShadowBadge, Stat } from '../components/common';
+import { TlsSummary } from '../components/TlsSummary';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from '../format';
 import { rangeParams } from '../timeRange';
 import { useResource } from '../useResource';
@@ -79,6 +80,7 @@ export function EndpointDetail({ state, id }: { state: ViewState; id: number }) 
                   </dd>
                 </dl>
               </Card>
+              {row.kind === 'operation' && row.spec && <TlsSummary state={state} spec={row.spec} />}
             </aside>
           </div>
         </>

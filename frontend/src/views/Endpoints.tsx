@@ -3,11 +3,12 @@ import type { Navigate } from '../App';
 import { api, type EndpointRow } from '../api';
 import { Empty, ErrorBox, Loading, MethodBadge, ShadowBadge } from '../components/common';
 import { Sparkline } from '../components/Sparkline';
+import { TlsSummary } from '../components/TlsSummary';
 import { defaultDir, filterRows, sortRows } from '../endpointRows';
 import { formatCount, formatMs, formatPercent, formatRate } from '../format';
 import { rangeParams } from '../timeRange';
 import { useResource } from '../useResource';
-import { linkTo, type SortKey, type ViewState } from '../urlState';
+import { isSortKey, linkTo, type SortKey, type ViewState } from '../urlState';
 
 const SPARKLINE_POINTS = 24;
 
@@ -33,7 +34,7 @@ export function Endpoints({ state, navigate }: { state: ViewState; navigate: Nav
   );
   const specs = useResource('specs', () => api.specs());
 
-  const sort = state.sort ?? 'calls';
+  const sort: SortKey = isSortKey(state.sort) ? state.sort : 'calls';
   const dir = state.dir ?? defaultDir(sort);
   const rows = useMemo(
     () => (endpoints.data ? sortRows(filterRows(endpoints.data.endpoints, state.q), sort, dir) : []),
@@ -92,6 +93,8 @@ export function Endpoints({ state, navigate }: { state: ViewState; navigate: Nav
           />
         </label>
       </div>
+
+      {state.spec && <TlsSummary state={state} spec={state.spec} />}
 
       {endpoints.error ? (
         <ErrorBox error={endpoints.error} title="Could not load the endpoints" />

@@ -101,6 +101,16 @@ export function Overview({ state }: { state: ViewState }) {
             <dd>{formatMs(status.data.ingest.lagMs)}</dd>
             <dt>Last batch</dt>
             <dd>{formatInstant(status.data.ingest.lastBatchAt)}</dd>
+            {status.data.tls && (
+              <>
+                <dt>TLS handshakes</dt>
+                <dd data-testid="tls-handshakes-ingested" class={status.data.tls.rejectedBatches > 0 ? 'warn' : ''}>
+                  {status.data.tls.enabled ? '' : 'capture off · '}
+                  {formatCount(status.data.tls.handshakes)} in {batches(status.data.tls.batches)}
+                  {status.data.tls.rejectedBatches > 0 && ` (${batches(status.data.tls.rejectedBatches)} refused)`}
+                </dd>
+              </>
+            )}
             <dt>Last flush</dt>
             <dd>{formatInstant(status.data.store.lastFlushAt)}</dd>
             {status.data.store.lastError && (
@@ -186,4 +196,8 @@ function TopList(props: {
       ))}
     </ol>
   );
+}
+
+function batches(n: number): string {
+  return `${formatCount(n)} ${n === 1 ? 'batch' : 'batches'}`;
 }

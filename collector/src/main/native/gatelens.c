@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <net/if.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/rtnetlink.h>
@@ -34,6 +35,10 @@
 #include "capture.h"
 
 #define GL_EXC "io/gatelens/collector/bpf/CollectorException"
+/* the largest record the programs write: the drain stops while one more still fits */
+#define GL_RECORD_MAX_SIZE                                                                   \
+	(sizeof(struct gl_tls_chunk) > sizeof(struct gl_http_record) ? sizeof(struct gl_tls_chunk) \
+								      : sizeof(struct gl_http_record))
 #define GL_LOG_MAX (256 * 1024)
 
 /* ------------------------------------------------------------------ errors & libbpf log */
@@ -137,8 +142,8 @@ static int gl_on_record(void *ctx, void *data, size_t len)
 		return -ENOSPC; /* cannot happen: we stop while a whole record still fits */
 	memcpy(c->dst + c->used, data, len);
 	c->used += (len + 7) & ~(size_t)7;
-	/* stop while the next record still fits; this one is already consumed */
-	if (c->cap - c->used < sizeof(struct gl_http_record))
+	/* stop while the next record, of any type, still fits; this one is already consumed */
+	if (c->cap - c->used < GL_RECORD_MAX_SIZE)
 		return -ENOSPC;
 	return 0;
 }
@@ -158,7 +163,7 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
 
 JNIEXPORT jlong JNICALL Java_io_gatelens_collector_bpf_GatelensNative_open(
 	JNIEnv *env, jclass cls, jint max_path_len, jint sample_every, jintArray ports,
-	jlong idle_timeout_ns, jboolean offline, jint ring_bytes, jint max_flows)
+	jlong idle_timeout_ns, jboolean offline, jint ring_bytes, jint max_flows, jboolean tls)
 {
 	gl_log_reset();
 	struct gl_ctx *c = calloc(1, sizeof(*c));
@@ -182,6 +187,10 @@ JNIEXPORT jlong JNICALL Java_io_gatelens_collector_bpf_GatelensNative_open(
 	s->rodata->gl_watch_all_ports = nports == 0;
 	s->rodata->gl_offline = offline ? 1 : 0;
 	s->rodata->gl_idle_timeout_ns = (unsigned long long)idle_timeout_ns;
+	s->rodata->gl_tls_enabled = tls ? 1 : 0;
+	__u64 seed; /* the key of the TLS budget hash: directions an outsider cannot make collide */
+	if (getrandom(&seed, sizeof(seed), 0) == sizeof(seed))
+		s->rodata->gl_tls_seed = seed;
 	if (ring_bytes > 0)
 		bpf_map__set_max_entries(s->maps.gl_events, (unsigned)ring_bytes);
 	if (max_flows > 0) {
@@ -387,7 +396,8 @@ JNIEXPORT void JNICALL Java_io_gatelens_collector_bpf_GatelensNative_detach(JNIE
 	gl_throw(env, "NOT_ATTACHED", ENOENT, "interface index %d is not attached", ifindex);
 }
 
-/* struct gl_counters summed over CPUs, then gl_live_flows. */
+/* struct gl_counters summed over CPUs, then gl_live_flows, then the TLS directions mid-hello
+ * (the sum of gl_tls_gate). */
 JNIEXPORT jlongArray JNICALL Java_io_gatelens_collector_bpf_GatelensNative_counters(JNIEnv *env,
 										   jclass cls,
 										   jlong h)
@@ -399,7 +409,7 @@ JNIEXPORT jlongArray JNICALL Java_io_gatelens_collector_bpf_GatelensNative_count
 	if (!per)
 		return NULL;
 	__u32 zero = 0;
-	jlong sum[GL_COUNTERS_N + 1] = {0};
+	jlong sum[GL_COUNTERS_N + 2] = {0};
 	if (bpf_map__lookup_elem(c->skel->maps.gl_stats, &zero, sizeof(zero), per,
 				 sizeof(*per) * c->ncpus, 0) == 0) {
 		for (int cpu = 0; cpu < c->ncpus; cpu++) {
@@ -410,9 +420,13 @@ JNIEXPORT jlongArray JNICALL Java_io_gatelens_collector_bpf_GatelensNative_count
 	}
 	free(per);
 	sum[GL_COUNTERS_N] = (jlong)c->skel->bss->gl_live_flows;
-	jlongArray out = (*env)->NewLongArray(env, GL_COUNTERS_N + 1);
+	__s64 active = 0; /* an unsigned slot that went below zero between recounts reads negative */
+	for (size_t i = 0; i < sizeof(c->skel->bss->gl_tls_gate) / sizeof(__u32); i++)
+		active += (__s32)c->skel->bss->gl_tls_gate[i];
+	sum[GL_COUNTERS_N + 1] = (jlong)active;
+	jlongArray out = (*env)->NewLongArray(env, GL_COUNTERS_N + 2);
 	if (out)
-		(*env)->SetLongArrayRegion(env, out, 0, GL_COUNTERS_N + 1, sum);
+		(*env)->SetLongArrayRegion(env, out, 0, GL_COUNTERS_N + 2, sum);
 	return out;
 }
 
@@ -421,9 +435,9 @@ static int gl_drain_into(JNIEnv *env, struct gl_ctx *c, jobject dst, int timeout
 	c->dst = (*env)->GetDirectBufferAddress(env, dst);
 	c->cap = (size_t)(*env)->GetDirectBufferCapacity(env, dst);
 	c->used = 0;
-	if (!c->dst || c->cap < sizeof(struct gl_http_record)) {
+	if (!c->dst || c->cap < GL_RECORD_MAX_SIZE) {
 		gl_throw(env, "BAD_ARGUMENT", EINVAL, "drain needs a direct buffer of at least %zu bytes",
-			 sizeof(struct gl_http_record));
+			 (size_t)GL_RECORD_MAX_SIZE);
 		return -1;
 	}
 	int err = timeout_ms >= 0 ? ring_buffer__poll(c->rb, timeout_ms) : ring_buffer__consume(c->rb);
@@ -562,6 +576,23 @@ JNIEXPORT jintArray JNICALL Java_io_gatelens_collector_bpf_GatelensNative_layout
 	return out;
 }
 
+/* sizeof and field offsets of struct gl_tls_chunk, for the Java layout test */
+JNIEXPORT jintArray JNICALL Java_io_gatelens_collector_bpf_GatelensNative_tlsLayout(JNIEnv *env,
+										    jclass cls)
+{
+#define OFF(f) (jint) offsetof(struct gl_tls_chunk, f)
+	jint v[] = {(jint)sizeof(struct gl_tls_chunk), OFF(type), OFF(flags), OFF(len), OFF(family),
+		    OFF(direction), OFF(ifindex), OFF(seq), OFF(ts_ns), OFF(flight_seq),
+		    OFF(flight_len), OFF(payload_len), OFF(hs_type), OFF(client_addr),
+		    OFF(server_addr), OFF(client_port), OFF(server_port), OFF(data),
+		    (jint)GL_TLS_CHUNK_MAX, (jint)GL_RECORD_MAX_SIZE};
+#undef OFF
+	jintArray out = (*env)->NewIntArray(env, sizeof(v) / sizeof(v[0]));
+	if (out)
+		(*env)->SetIntArrayRegion(env, out, 0, sizeof(v) / sizeof(v[0]), v);
+	return out;
+}
+
 /* ------------------------------------------------------------------ offline captures */
 
 /*
@@ -688,7 +719,10 @@ JNIEXPORT jint JNICALL Java_io_gatelens_collector_bpf_GatelensNative_captureFeed
 	c->dst = (*env)->GetDirectBufferAddress(env, dst);
 	c->cap = (size_t)(*env)->GetDirectBufferCapacity(env, dst);
 	c->used = 0;
-	size_t reserve = 64 * sizeof(struct gl_http_record); /* a packet emits at most ~32 */
+	/* a packet emits at most ~32 HTTP records and, split into test-run parts (gl_run_frame),
+	 * at most the chunk budget of its direction; more would wait in the ring, not be lost */
+	size_t reserve = 64 * sizeof(struct gl_http_record) +
+			 GL_TLS_CHUNKS_PER_DIR * sizeof(struct gl_tls_chunk);
 	if (!c->dst || c->cap < 2 * reserve) {
 		gl_throw(env, "BAD_ARGUMENT", EINVAL, "captureFeed needs a direct buffer of >= %zu bytes",
 			 2 * reserve);

@@ -13,6 +13,10 @@ import java.util.Arrays;
  * or response segment cannot be repeated identically (the repeat would be a retransmission,
  * which the program skips), so those run as 100,000 distinct segments of one keep-alive
  * connection, repeat=1 each; the no-op is measured the same way for the per-run overhead.
+ * TLS hello segments cannot be repeated either (a repeat is a retransmission of a flight already
+ * copied, skipped): they run as 100,000 distinct connections (source ports), repeat=1 each, which
+ * is what a busy host sees — every hello on a new connection, the direction table (8,192 LRU
+ * entries) evicting the oldest.
  *
  * <p>Run: java --add-opens=java.base/java.nio=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * io.gatelens.bench.KernelCost (as root). Prints a Markdown table.
@@ -34,6 +38,10 @@ public final class KernelCost {
             System.out.println("| packet | runs | no-op TC program ns | gatelens ns | ratio |");
             System.out.println("|---|---|---|---|---|");
             boolean statefulOnly = args.length > 0 && args[0].equals("--segments-only"); // for profiling
+            if (args.length > 0 && args[0].equals("--tls-only")) {
+                tlsRows(p, drain);
+                return;
+            }
             if (!statefulOnly) {
                 row(p, "UDP datagram (not TCP)", udp);
                 row(p, "TCP pure ACK", ack);
@@ -68,9 +76,99 @@ public final class KernelCost {
                     req.length, DISTINCT, mean(noopNs), mean(reqNs), p50(reqNs), mean(reqNs) / mean(noopNs));
             System.out.printf("| response segment (%d B head + 612 B body) | %d distinct | %.1f | %.1f (p50 %d) | %.2f |%n",
                     head.length(), DISTINCT, mean(noopNs), mean(respNs), p50(respNs), mean(respNs) / mean(noopNs));
+            tlsRows(p, drain);
             System.out.println();
             System.out.println("kernel counters: " + p.counters().asMap());
         }
+    }
+
+    /** ClientHello and ServerHello segments: each on a connection of its own. */
+    private static void tlsRows(BpfProgram p, ByteBuffer drain) {
+        byte[] small = clientHello(new String[] {"h2", "http/1.1"});
+        byte[] large = clientHello(largeAlpn(2200)); // the size of a post-quantum ClientHello and more
+        byte[] first = Arrays.copyOf(large, 1448);
+        byte[] second = Arrays.copyOfRange(large, 1448, large.length);
+        byte[] serverFlight = serverFlight13(1400);
+        long[][] ns = new long[4][DISTINCT];
+        long[][] noop = new long[4][DISTINCT];
+        for (int i = 0; i < DISTINCT; i++) {
+            // a connection of its own each time: the same 4-tuple and sequence number again would
+            // be a retransmitted hello, which the program skips
+            byte[] c = {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i};
+            int port = 1024 + (i & 0x3fff);
+            byte[][] pkts = {
+                tcp(c, port, S, 443, 1, 1, ACK | PSH, small),
+                tcp(S, 443, c, port, 1, 1 + small.length, ACK | PSH, serverFlight),
+                tcp(c, port + 1, S, 443, 1, 1, ACK, first),
+                tcp(c, port + 1, S, 443, 1 + first.length, 1, ACK | PSH, second),
+            };
+            for (int k = 0; k < pkts.length; k++) {
+                ns[k][i] = p.testRun(Program.INGRESS, pkts[k], 1);
+                noop[k][i] = p.testRun(Program.NOOP, pkts[k], 1); // same packet: same harness cost
+            }
+            if ((i & 1023) == 0) {
+                while (p.drain(drain, -1) > 0) { } // keep the ring from filling
+            }
+        }
+        while (p.drain(drain, -1) > 0) { }
+        tlsRow("ClientHello segment (%d B, JDK client, SNI + ALPN)".formatted(small.length), noop[0], ns[0]);
+        tlsRow("ServerHello segment (TLS 1.3: 127 B ServerHello of a %d B flight)".formatted(serverFlight.length),
+                noop[1], ns[1]);
+        tlsRow("first segment of a %d B ClientHello (1448 B)".formatted(large.length), noop[2], ns[2]);
+        tlsRow("its second segment (%d B: gate, lookup, copy)".formatted(second.length), noop[3], ns[3]);
+    }
+
+    private static void tlsRow(String name, long[] noop, long[] ours) {
+        System.out.printf("| %s | %d distinct | %.1f | %.1f (p50 %d) | %.2f |%n", name, DISTINCT, mean(noop), mean(ours),
+                p50(ours), mean(ours) / mean(noop));
+    }
+
+    /** The ClientHello record the JDK's default client sends to www.example.com with these ALPN names. */
+    static byte[] clientHello(String[] alpn) {
+        try {
+            javax.net.ssl.SSLEngine e = javax.net.ssl.SSLContext.getDefault().createSSLEngine("www.example.com", 443);
+            e.setUseClientMode(true);
+            javax.net.ssl.SSLParameters params = e.getSSLParameters();
+            params.setApplicationProtocols(alpn);
+            e.setSSLParameters(params);
+            e.beginHandshake();
+            ByteBuffer out = ByteBuffer.allocate(1 << 16);
+            e.wrap(ByteBuffer.allocate(0), out);
+            out.flip();
+            byte[] b = new byte[out.remaining()];
+            out.get(b);
+            return b;
+        } catch (Exception ex) {
+            throw new IllegalStateException("cannot make a ClientHello with the JDK", ex);
+        }
+    }
+
+    private static String[] largeAlpn(int bytes) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int n = 0; n < bytes; n += 201) {
+            names.add("x-" + names.size() + "-" + "p".repeat(196));
+        }
+        return names.toArray(String[]::new);
+    }
+
+    /**
+     * A TLS 1.3 server flight in one segment: a ServerHello record (x25519 key share,
+     * supported_versions 1.3) of 127 bytes, the compatibility ChangeCipherSpec, then encrypted
+     * records up to n bytes (their contents do not matter to the kernel).
+     */
+    static byte[] serverFlight13(int n) {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        b.put(new byte[] {0x16, 3, 3, 0, 122, 2, 0, 0, 118, 3, 3});
+        b.put(new byte[32]); // random
+        b.put((byte) 32).put(new byte[32]); // legacy_session_id_echo
+        b.putShort((short) 0x1301).put((byte) 0); // cipher, compression
+        b.putShort((short) 46); // extensions
+        b.putShort((short) 0x002b).putShort((short) 2).putShort((short) 0x0304);
+        b.putShort((short) 0x0033).putShort((short) 36).putShort((short) 0x001d).putShort((short) 32).put(new byte[32]);
+        b.put(new byte[] {0x14, 3, 3, 0, 1, 1});
+        int rest = n - b.position() - 5;
+        b.put(new byte[] {0x17, 3, 3, (byte) (rest >> 8), (byte) rest});
+        return b.array();
     }
 
     private static void row(BpfProgram p, String name, byte[] pkt) {

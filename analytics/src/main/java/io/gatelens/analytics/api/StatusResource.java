@@ -8,7 +8,9 @@ import io.gatelens.analytics.ingest.TransactionIngest;
 import io.gatelens.analytics.service.CaptureService;
 import io.gatelens.analytics.service.GatelensConfig;
 import io.gatelens.analytics.service.ServiceLifecycle;
+import io.gatelens.analytics.service.TlsHandshakeConsumer;
 import io.gatelens.analytics.service.TransactionConsumer;
+import io.gatelens.analytics.tls.TlsIngest;
 import io.gatelens.collector.bpf.KernelCounters;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -46,6 +48,10 @@ public class StatusResource {
     GatelensConfig config;
     @Inject
     ServiceLifecycle lifecycle;
+    @Inject
+    TlsIngest tlsIngest;
+    @Inject
+    TlsHandshakeConsumer tlsConsumer;
 
     public record Capture(boolean enabled, boolean running, List<String> interfaces, String error,
                           Map<String, Long> kernel, long records, long drops, long flowEvictions, long batchesSent) {
@@ -65,11 +71,15 @@ public class StatusResource {
     public record Shadows(int endpoints, int hosts) {
     }
 
-    public record Status(Instant startedAt, Capture capture, Ingest ingest, Store store, Specs specs, Shadows shadow) {
+    /** TLS handshakes: batches sent by the capture, taken in and refused by the consumer. */
+    public record Tls(boolean enabled, long batchesSent, long handshakes, long batches, long rejectedBatches, Instant lastBatchAt) {
+    }
+
+    public record Status(Instant startedAt, Capture capture, Ingest ingest, Store store, Specs specs, Shadows shadow, Tls tls) {
     }
 
     @GET
-    @Operation(summary = "Collector counters (records, drops, evictions), ingest progress and lag, store and specs")
+    @Operation(summary = "Collector counters (records, drops, evictions), ingest progress and lag, store, specs, TLS handshakes")
     public Status status() {
         KernelCounters k = capture.counters();
         Map<String, Long> kernel = k == null ? Map.of() : new LinkedHashMap<>(k.asMap());
@@ -90,7 +100,9 @@ public class StatusResource {
             at(flusher.lastFlushMillis()), flusher.lastError());
         RouteTable routes = catalog.routes();
         Specs sp = new Specs(routes.specs().size(), routes.operations().size(), routes.warnings());
-        return new Status(lifecycle.startedAt(), c, i, s, sp, new Shadows(shadows.endpointCount(), shadows.hostCount()));
+        Tls tls = new Tls(config.capture().enabled() && config.capture().tls(), capture.tlsBatchesSent(), tlsIngest.handshakes(),
+            tlsIngest.batches(), tlsConsumer.rejected(), at(tlsIngest.lastBatchMillis()));
+        return new Status(lifecycle.startedAt(), c, i, s, sp, new Shadows(shadows.endpointCount(), shadows.hostCount()), tls);
     }
 
     private static Instant at(long millis) {

@@ -23,6 +23,8 @@ public final class RouteTable {
     private final List<EndpointRef> operations;
     private final Map<Integer, EndpointRef> operationsById;
     private final Map<String, List<ServerBinding>> bindings;
+    /** Host without port → the specs bound to it, in spec order. */
+    private final Map<String, List<String>> specsByHost;
 
     private RouteTable(RouteTrie<EndpointRef> trie, List<NamedSpec> specs, List<EndpointRef> operations,
                        Map<String, List<ServerBinding>> bindings) {
@@ -35,6 +37,19 @@ public final class RouteTable {
         }
         this.operationsById = Collections.unmodifiableMap(byId);
         this.bindings = Collections.unmodifiableMap(bindings);
+        Map<String, List<String>> byHost = new HashMap<>();
+        for (NamedSpec named : this.specs) {
+            for (ServerBinding b : bindings.getOrDefault(named.name(), List.of())) {
+                if (b.host() != null) {
+                    List<String> names = byHost.computeIfAbsent(hostWithoutPort(b.host()), h -> new ArrayList<>());
+                    if (!names.contains(named.name())) {
+                        names.add(named.name());
+                    }
+                }
+            }
+        }
+        byHost.replaceAll((h, names) -> List.copyOf(names));
+        this.specsByHost = Collections.unmodifiableMap(byHost);
     }
 
     /** A table with no spec: every request goes to a shadow endpoint. */
@@ -100,6 +115,29 @@ public final class RouteTable {
     /** Where a spec's operations are served (its servers and any operation-level servers). */
     public List<ServerBinding> bindings(String specName) {
         return bindings.getOrDefault(specName, List.of());
+    }
+
+    /**
+     * The specs whose servers name this host, compared case-insensitively and without ports (a TLS
+     * front's SNI or address against the spec's server URLs); hostless specs serve no particular host
+     * and are not listed. In spec order; empty when none.
+     */
+    public List<String> specsServing(String host) {
+        return host == null ? List.of() : specsByHost.getOrDefault(hostWithoutPort(host), List.of());
+    }
+
+    /**
+     * {@code Api.Example.com:8443} → {@code api.example.com}; {@code [::1]:443} → {@code [::1]}; a bare
+     * IPv6 address (more than one colon, no brackets) stays whole.
+     */
+    static String hostWithoutPort(String host) {
+        String h = host.strip().toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            return close < 0 ? h : h.substring(0, close + 1);
+        }
+        int colon = h.indexOf(':');
+        return colon >= 0 && colon == h.lastIndexOf(':') ? h.substring(0, colon) : h;
     }
 
     /** Routes that could not be used (duplicate method on a path of one host, bad template, ...). */

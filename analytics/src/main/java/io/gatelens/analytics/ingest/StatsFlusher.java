@@ -3,6 +3,8 @@ package io.gatelens.analytics.ingest;
 import io.gatelens.analytics.stats.MinuteRow;
 import io.gatelens.analytics.stats.StatsAggregator;
 import io.gatelens.analytics.store.StatsStore;
+import io.gatelens.analytics.tls.TlsAggregator;
+import io.gatelens.analytics.tls.TlsMinuteRow;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -18,12 +20,14 @@ import java.util.concurrent.TimeUnit;
  * copy of the minutes still open (the store's live rows, replaced each time), and
  * once a minute rolls finished hours up and applies retention. A minute is written once it ended
  * more than the grace ago, and the open minutes are rewritten at every flush, so a {@code kill -9} loses
- * at most one flush interval; a clean stop writes the minute in progress as ordinary rows.
+ * at most one flush interval; a clean stop writes the minute in progress as ordinary rows. The TLS
+ * handshake minutes of a {@link TlsAggregator}, when given, go the same way in a transaction of their own.
  */
 public final class StatsFlusher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("gatelens.store");
 
     private final StatsAggregator aggregator;
+    private final TlsAggregator tls;
     private final StatsStore store;
     private final Clock clock;
     private final Duration grace;
@@ -32,6 +36,7 @@ public final class StatsFlusher implements AutoCloseable {
     static final int MAX_PENDING_ROWS = 200_000;
 
     private final List<MinuteRow> pending = new ArrayList<>();
+    private final List<TlsMinuteRow> tlsPending = new ArrayList<>();
     private volatile long rowsWritten;
     private volatile long droppedRows;
     private volatile long lastFlushMillis;
@@ -39,7 +44,13 @@ public final class StatsFlusher implements AutoCloseable {
     private long lastMaintenanceMillis;
 
     public StatsFlusher(StatsAggregator aggregator, StatsStore store, Clock clock, Duration grace) {
+        this(aggregator, null, store, clock, grace);
+    }
+
+    /** @param tls the TLS handshake minutes to write as well; null for none */
+    public StatsFlusher(StatsAggregator aggregator, TlsAggregator tls, StatsStore store, Clock clock, Duration grace) {
         this.aggregator = aggregator;
+        this.tls = tls;
         this.store = store;
         this.clock = clock;
         this.grace = grace;
@@ -60,6 +71,9 @@ public final class StatsFlusher implements AutoCloseable {
         Instant now = clock.instant();
         long nowNs = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         write(aggregator.takeCompleted(nowNs, grace.toNanos()), aggregator.snapshot());
+        if (tls != null) {
+            writeTls(tls.takeCompleted(nowNs, grace.toNanos()), tls.snapshot());
+        }
         if (now.toEpochMilli() - lastMaintenanceMillis >= 60_000) {
             store.rollup(now);
             store.applyRetention(now);
@@ -70,6 +84,9 @@ public final class StatsFlusher implements AutoCloseable {
     /** Writes everything, the minute in progress included (clean stop, tests). */
     public synchronized void flushAll() {
         write(aggregator.takeAll(), List.of());
+        if (tls != null) {
+            writeTls(tls.takeAll(), List.of());
+        }
     }
 
     public long rowsWritten() {
@@ -114,6 +131,19 @@ public final class StatsFlusher implements AutoCloseable {
         rowsWritten += pending.size();
         pending.clear();
         lastFlushMillis = clock.millis();
+    }
+
+    private void writeTls(List<TlsMinuteRow> rows, List<TlsMinuteRow> live) {
+        // as write(): kept for the next flush while the store fails, up to the same bound
+        tlsPending.addAll(rows);
+        if (tlsPending.size() > MAX_PENDING_ROWS) {
+            int dropped = tlsPending.size() - MAX_PENDING_ROWS;
+            tlsPending.subList(0, dropped).clear();
+            droppedRows += dropped;
+        }
+        store.appendTlsAndReplaceLive(tlsPending, live);
+        rowsWritten += tlsPending.size();
+        tlsPending.clear();
     }
 
     private void flushSafely() {

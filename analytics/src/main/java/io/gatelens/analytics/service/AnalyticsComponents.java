@@ -11,6 +11,8 @@ import io.gatelens.analytics.stats.StatsAggregator;
 import io.gatelens.analytics.store.EndpointKey;
 import io.gatelens.analytics.store.StatsStore;
 import io.gatelens.analytics.store.StoreSettings;
+import io.gatelens.analytics.tls.TlsAggregator;
+import io.gatelens.analytics.tls.TlsIngest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -93,7 +95,19 @@ public class AnalyticsComponents {
 
     @Produces
     @Singleton
-    StatsFlusher flusher(StatsAggregator aggregator, StatsStore store, Clock clock, GatelensConfig config) {
-        return new StatsFlusher(aggregator, store, clock, config.store().flushGrace());
+    TlsAggregator tlsAggregator(GatelensConfig config) {
+        return new TlsAggregator(config.tls().maxFrontsPerMinute());
+    }
+
+    @Produces
+    @Singleton
+    TlsIngest tlsIngest(TlsAggregator aggregator) {
+        return new TlsIngest(aggregator);
+    }
+
+    @Produces
+    @Singleton
+    StatsFlusher flusher(StatsAggregator aggregator, TlsAggregator tls, StatsStore store, Clock clock, GatelensConfig config) {
+        return new StatsFlusher(aggregator, tls, store, clock, config.store().flushGrace());
     }
 }

@@ -3,6 +3,8 @@ package io.gatelens.analytics.service;
 import io.gatelens.collector.bpf.CaptureConfig;
 import io.gatelens.collector.bpf.KernelCounters;
 import io.gatelens.collector.capture.LiveCapture;
+import io.gatelens.collector.handshake.TlsHandshakes;
+import io.gatelens.collector.record.TlsHandshakeBatchCodec;
 import io.gatelens.collector.record.TransactionBatchCodec;
 import io.gatelens.collector.record.TransactionBatcher;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,12 +26,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The collector inside the service: live capture on the configured interfaces, records batched in
- * Arrow and sent as {@link TransactionBatchCodec} bytes on the {@code transactions} channel. The
- * channel is in memory here; a connector (Kafka) can carry the same payload between processes.
+ * Arrow and sent as {@link TransactionBatchCodec} bytes on the {@code transactions} channel, and
+ * (unless {@code gatelens.capture.tls} is off) the collector's TLS handshakes, one row per connection,
+ * as {@link TlsHandshakeBatchCodec} bytes on the {@code tls-handshakes} channel. The channels are in
+ * memory here; a connector (Kafka) can carry the same payloads between processes.
  *
  * <p>Backpressure without loss in user space: at most {@code maxInFlight} batches are sent and not
  * yet acknowledged; past that the drain thread waits, so the kernel's ring buffer takes the slack and
- * any record it cannot hold is counted there (ringbuf_drops in {@code /api/status}).
+ * any record it cannot hold is counted there (ringbuf_drops in {@code /api/status}). Both channels'
+ * batches count against the one bound.
  */
 @ApplicationScoped
 public class CaptureService {
@@ -43,11 +48,18 @@ public class CaptureService {
     @OnOverflow(value = OnOverflow.Strategy.UNBOUNDED_BUFFER)
     Emitter<byte[]> emitter;
 
+    @Inject
+    @Channel("tls-handshakes")
+    @OnOverflow(value = OnOverflow.Strategy.UNBOUNDED_BUFFER)
+    Emitter<byte[]> tlsEmitter;
+
     private final AtomicLong batchesSent = new AtomicLong();
+    private final AtomicLong tlsBatchesSent = new AtomicLong();
     private final AtomicLong batchesNacked = new AtomicLong();
     private Semaphore inFlight;
     private BufferAllocator allocator;
     private TransactionBatcher batcher;
+    private TlsHandshakes tls;
     private volatile LiveCapture capture;
     private volatile List<String> interfaces = List.of();
     private volatile String error;
@@ -63,13 +75,17 @@ public class CaptureService {
             .withPorts(c.ports().orElse(Set.of()))
             .withSampleEvery(c.sampleEvery())
             .withRingBytes(c.ringMib() << 20)
-            .withIdleTimeout(c.idleTimeout());
+            .withIdleTimeout(c.idleTimeout())
+            .withTls(c.tls());
         inFlight = new Semaphore(c.maxInFlight());
         allocator = new RootAllocator();
         batcher = new TransactionBatcher(allocator, c.batchRows(), c.batchAge().toMillis(), this::send);
+        // without a stage the kernel copies no hellos (LiveCapture loads the programs with TLS off)
+        tls = c.tls() ? new TlsHandshakes(allocator, c.idleTimeout().toNanos(), c.batchRows(), c.batchAge().toMillis(),
+            this::sendTls) : null;
         try {
             capture = LiveCapture.start(kernel, ifs, (buf, n, offset) -> batcher.append(buf, 0, n, offset),
-                batcher::poll);
+                batcher::poll, tls);
             interfaces = List.copyOf(ifs);
             error = null;
             LOG.log(System.Logger.Level.INFO, "capturing HTTP on " + String.join(", ", ifs));
@@ -77,8 +93,12 @@ public class CaptureService {
             error = e.getMessage();
             LOG.log(System.Logger.Level.ERROR, "capture did not start: " + e.getMessage());
             batcher.close();
+            if (tls != null) {
+                tls.close();
+            }
             allocator.close();
             batcher = null;
+            tls = null;
             allocator = null;
         }
     }
@@ -89,8 +109,12 @@ public class CaptureService {
         if (c == null) {
             return;
         }
-        c.stop();
+        c.stop(); // the drain thread's last act reports the pending TLS handshakes
         batcher.close();
+        if (tls != null) {
+            tls.close();
+            tls = null;
+        }
         c.close();
         capture = null;
         allocator.close();
@@ -126,6 +150,11 @@ public class CaptureService {
         return batchesSent.get();
     }
 
+    /** TLS handshake batches sent on the tls-handshakes channel. */
+    public long tlsBatchesSent() {
+        return tlsBatchesSent.get();
+    }
+
     /** Batches the consumer refused (a bug or a foreign payload; logged there). */
     public long batchesNacked() {
         return batchesNacked.get();
@@ -136,9 +165,22 @@ public class CaptureService {
         try (batch) {
             payload = TransactionBatchCodec.encode(batch);
         }
-        inFlight.acquireUninterruptibly();
         batchesSent.incrementAndGet();
-        emitter.send(Message.of(payload,
+        send(emitter, payload);
+    }
+
+    private void sendTls(VectorSchemaRoot batch) {
+        byte[] payload;
+        try (batch) {
+            payload = TlsHandshakeBatchCodec.encode(batch);
+        }
+        tlsBatchesSent.incrementAndGet();
+        send(tlsEmitter, payload);
+    }
+
+    private void send(Emitter<byte[]> channel, byte[] payload) {
+        inFlight.acquireUninterruptibly();
+        channel.send(Message.of(payload,
             () -> {
                 inFlight.release();
                 return CompletableFuture.completedFuture(null);

@@ -24,6 +24,14 @@ public interface GatelensConfig {
 
     Metrics metrics();
 
+    Tls tls();
+
+    interface Tls {
+        /** Fronts (SNIs, or server addresses without SNI) counted apart per minute; past it a minute's new ones count as 'other'. */
+        @WithDefault("256")
+        int maxFrontsPerMinute();
+    }
+
     interface Metrics {
         /** Series of the captured-traffic histograms at /q/metrics; past it new routes count as _OTHER (read by TrafficMetrics). */
         @WithDefault("5000")
@@ -98,6 +106,10 @@ public interface GatelensConfig {
         /** ...or its first row is this old. */
         @WithDefault("500MS")
         Duration batchAge();
+
+        /** Also copy TLS ClientHello/ServerHello bytes and count the handshakes (any port the port filter lets through). */
+        @WithDefault("true")
+        boolean tls();
 
         /** Batches sent but not yet counted; past this the ring-buffer drain waits (the kernel's buffer takes the slack). */
         @WithDefault("64")

@@ -1,6 +1,9 @@
 package io.gatelens.analytics.store;
 
 import io.gatelens.analytics.stats.MinuteRow;
+import io.gatelens.analytics.tls.TlsCounts;
+import io.gatelens.analytics.tls.TlsFront;
+import io.gatelens.analytics.tls.TlsMinuteRow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,6 +20,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -25,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,7 +43,7 @@ import org.duckdb.DuckDBConnection;
 /**
  * Per-endpoint statistics, the endpoint registry and the spec catalog, in one DuckDB database file.
  *
- * <h2>Tables (schema version 2)</h2>
+ * <h2>Tables (schema version 3)</h2>
  * Times are {@code TIMESTAMP} in UTC (DuckDB's timezone-less type, microseconds). Latency and TTFB
  * sketches are the positive bins of a {@link io.gatelens.analytics.stats.LatencySketches} DDSketch
  * (1% relative accuracy, logarithmic mapping, nanoseconds); sketches merge by summing counts per bin
@@ -87,6 +92,9 @@ import org.duckdb.DuckDBConnection;
  *     content          BLOB NOT NULL,      -- the raw upload
  *     servers_override VARCHAR[] NOT NULL); -- empty: the spec's own servers
  * </pre>
+ * The TLS handshake statistics ({@code tls_minute}, {@code tls_live}, view {@code tls_recent},
+ * {@code tls_hour}) follow the same rules: see {@link TlsTables}. Version 3 added them; opening a
+ * version 2 file creates them, nothing else changes.
  * Version 1 had {@code status_codes INTEGER[]}/{@code status_counts BIGINT[]}, {@code lat_idx}/{@code lat_cnt}
  * and {@code ttfb_idx}/{@code ttfb_cnt} list pairs where version 2 has {@code bins}; {@link #open} converts
  * a version 1 file in SQL, in one transaction.
@@ -121,7 +129,7 @@ import org.duckdb.DuckDBConnection;
  * templates) are bound as parameters or appended as values, never spliced into SQL.
  */
 public final class StatsStore implements AutoCloseable {
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
     public static final int MAX_SERIES_POINTS = 2_000;
 
     private static final long MICROS_PER_MINUTE = 60_000_000L;
@@ -258,6 +266,9 @@ public final class StatsStore implements AutoCloseable {
             } else if (current < 2) {
                 migrateV1ToV2(s);
             }
+            if (current < 3) {
+                TlsTables.create(s);
+            }
             // the minutes still open at the last flush: rewritten at every flush, so a kill -9 loses at most
             // one flush interval; at open they become ordinary minute rows (the process that wrote them is gone)
             s.execute("CREATE TABLE IF NOT EXISTS stats_live AS SELECT * FROM stats_minute LIMIT 0");
@@ -267,7 +278,8 @@ public final class StatsStore implements AutoCloseable {
             // the minutes of the hour being rolled up, while the rollup rewrites them in endpoint order
             s.execute("CREATE TABLE IF NOT EXISTS rollup_scratch AS SELECT * FROM stats_minute LIMIT 0");
             s.execute("DELETE FROM rollup_scratch");
-            // later versions: `else if (current < 3) { ... }` above, each step in this same transaction
+            TlsTables.openLive(s);
+            // later versions: `if (current < 4) { ... }` above, each step in this same transaction
             setMeta(writer, KEY_SCHEMA_VERSION, Integer.toString(SCHEMA_VERSION));
             writer.commit();
         } catch (SQLException | RuntimeException e) {
@@ -528,7 +540,8 @@ public final class StatsStore implements AutoCloseable {
         return write(c -> {
             long watermark = watermarkMicros(c);
             if (watermark == Long.MIN_VALUE) {
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT epoch_us(min(minute)) FROM stats_minute")) {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT epoch_us(least("
+                    + "(SELECT min(minute) FROM stats_minute), (SELECT min(minute) FROM tls_minute)))")) {
                     rs.next();
                     long oldest = rs.getLong(1);
                     watermark = rs.wasNull() ? endMicros : Math.min(endMicros, floorTo(oldest, MICROS_PER_HOUR));
@@ -554,6 +567,9 @@ public final class StatsStore implements AutoCloseable {
             }
             for (long hour : hours) {
                 rollupHour(c, hour);
+            }
+            for (long hour : TlsTables.hoursWithMinutes(c, timestamp(watermark), timestamp(endMicros))) {
+                TlsTables.rollupHour(c, hour, timestamp(hour), timestamp(hour + MICROS_PER_HOUR));
             }
             setMeta(c, KEY_ROLLUP_WATERMARK, Long.toString(endMicros / 1_000_000L));
             c.commit();
@@ -645,6 +661,8 @@ public final class StatsStore implements AutoCloseable {
                     deletedBefore = Math.max(deletedBefore, hourCutoff);
                 }
             }
+            TlsTables.applyRetention(c, watermark == Long.MIN_VALUE ? null : timestamp(Math.min(minuteCutoff, watermark)),
+                timestamp(hourCutoff));
             c.commit();
             if (deletedBefore != Long.MIN_VALUE) {
                 cache.invalidate(Long.MIN_VALUE / 2, deletedBefore);
@@ -1130,6 +1148,120 @@ public final class StatsStore implements AutoCloseable {
         long watermark = watermarkMicros(c);
         long hoursTo = Math.max(hoursFrom, Math.min(lastUsableHourStart + MICROS_PER_HOUR, watermark == Long.MIN_VALUE ? hoursFrom : watermark));
         return new Plan(from, to, hoursFrom, hoursTo);
+    }
+
+    // ---------------------------------------------------------------- TLS
+
+    /**
+     * Appends completed TLS minute rows and replaces the open minutes' rows with live (null: leave
+     * them), in one transaction, as {@link #appendAndReplaceLive} does for the HTTP rows: rows of hours
+     * already rolled up go to {@code tls_hour} as well.
+     */
+    public void appendTlsAndReplaceLive(List<TlsMinuteRow> rows, List<TlsMinuteRow> live) {
+        write(c -> {
+            // the first statement starts the transaction the appenders then join
+            long watermark = watermarkMicros(c);
+            TlsTables.append(c, rows, live, watermark);
+            c.commit();
+            return null;
+        });
+    }
+
+    /** The TLS figures of every front with handshakes in [from, to), summed over the range; ordered by kind and name. */
+    public List<TlsFrontCounts> tlsFronts(Instant from, Instant to) {
+        checkRange(from, to);
+        Map<TlsFront, TlsCounts> byFront = new TreeMap<>(TLS_FRONT_ORDER);
+        read(c -> {
+            Plan plan = plan(c, from, to);
+            for (Sql sql : tlsRangeQueries(plan, null)) {
+                try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        TlsTables.addRow(rs, 1, byFront.computeIfAbsent(TlsTables.front(rs, 1), k -> TlsCounts.merging()));
+                    }
+                }
+            }
+            return null;
+        });
+        List<TlsFrontCounts> out = new ArrayList<>(byFront.size());
+        byFront.forEach((front, counts) -> out.add(new TlsFrontCounts(front, counts)));
+        return out;
+    }
+
+    /** The TLS figures of one front over [from, to); all zero when it had no handshake there. */
+    public TlsCounts tlsFront(TlsFront front, Instant from, Instant to) {
+        checkRange(from, to);
+        TlsCounts total = TlsCounts.merging();
+        read(c -> {
+            Plan plan = plan(c, from, to);
+            for (Sql sql : tlsRangeQueries(plan, front)) {
+                try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        TlsTables.addRow(rs, 1, total);
+                    }
+                }
+            }
+            return null;
+        });
+        return total;
+    }
+
+    /**
+     * The TLS figures of one front per step over [from, to), as {@link #series} for an endpoint: point k
+     * covers [from + k * step, from + (k + 1) * step) clipped to the range; empty steps are present.
+     *
+     * @throws IllegalArgumentException as {@link #series}
+     */
+    public List<TlsPoint> tlsSeries(TlsFront front, Instant from, Instant to, Duration step) {
+        int points = steps(from, to, step);
+        long stepMicros = step.toNanos() / 1_000;
+        Map<Long, TlsCounts> byStep = new HashMap<>();
+        read(c -> {
+            Plan plan = plan(c, from, to);
+            // an hour row stands for its minutes only if all of them fall into the same step
+            String hourInOneStep = "(epoch_us(%1$s) - ?) // ? = (epoch_us(%1$s) + " + (MICROS_PER_HOUR - MICROS_PER_MINUTE) + " - ?) // ?";
+            Sql hours = new Sql();
+            hours.add("SELECT (epoch_us(hour) - ?) // ? AS k, " + TlsTables.COLUMNS + " FROM tls_hour WHERE hour >= ? AND hour < ?",
+                plan.from, stepMicros, timestamp(plan.hoursFrom), timestamp(plan.hoursTo));
+            hours.add(" AND " + hourInOneStep.formatted("hour"), plan.from, stepMicros, plan.from, stepMicros);
+            Sql minutes = new Sql();
+            minutes.add("SELECT (epoch_us(minute) - ?) // ? AS k, " + TlsTables.COLUMNS + " FROM tls_recent "
+                + "WHERE minute >= ? AND minute < ?", plan.from, stepMicros, timestamp(plan.from), timestamp(plan.to));
+            minutes.add(" AND NOT (minute >= ? AND minute < ? AND " + hourInOneStep.formatted("date_trunc('hour', minute)") + ")",
+                timestamp(plan.hoursFrom), timestamp(plan.hoursTo), plan.from, stepMicros, plan.from, stepMicros);
+            for (Sql sql : List.of(hours, minutes)) {
+                sql.add(" AND kind = ? AND front = ?", front.kind().id(), front.name());
+                try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        TlsTables.addRow(rs, 2, byStep.computeIfAbsent(rs.getLong(1), k -> TlsCounts.merging()));
+                    }
+                }
+            }
+            return null;
+        });
+        List<TlsPoint> out = new ArrayList<>(points);
+        for (int k = 0; k < points; k++) {
+            TlsCounts counts = byStep.get((long) k);
+            out.add(new TlsPoint(from.plus(step.multipliedBy(k)), counts == null ? TlsCounts.merging() : counts));
+        }
+        return out;
+    }
+
+    /** Fronts by kind, then name. */
+    private static final Comparator<TlsFront> TLS_FRONT_ORDER = Comparator.comparing(TlsFront::kind).thenComparing(TlsFront::name);
+
+    /** The queries for the TLS rows of a range: hour rows of its rolled-up hours, minute and live rows of the rest. */
+    private static List<Sql> tlsRangeQueries(Plan plan, TlsFront frontOrNull) {
+        Sql hours = new Sql().add("SELECT " + TlsTables.COLUMNS + " FROM tls_hour WHERE hour >= ? AND hour < ?",
+            timestamp(plan.hoursFrom), timestamp(plan.hoursTo));
+        Sql minutes = new Sql().add("SELECT " + TlsTables.COLUMNS + " FROM tls_recent "
+            + "WHERE ((minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?))", timestamp(plan.from), timestamp(plan.headTo()),
+            timestamp(plan.tailFrom()), timestamp(plan.to));
+        if (frontOrNull != null) {
+            for (Sql sql : List.of(hours, minutes)) {
+                sql.add(" AND kind = ? AND front = ?", frontOrNull.kind().id(), frontOrNull.name());
+            }
+        }
+        return List.of(hours, minutes);
     }
 
     // ---------------------------------------------------------------- specs

@@ -72,6 +72,40 @@ class RouteTableTest {
         assertEquals(5, ids.size());
     }
 
+    private static final String SHOP = """
+        openapi: 3.0.3
+        info: {title: Shop, version: "1"}
+        servers: [{url: "https://API.example.com:8443/shop"}, {url: "http://[2001:db8::5]:8080/"}]
+        paths:
+          /cart:
+            get: {operationId: cart, responses: {'200': {description: ok}}}
+            servers: [{url: "https://cart.example.net"}]
+        """;
+
+    @Test
+    void aTlsFrontFindsTheSpecsServingItsHostCaseInsensitivelyWithoutPorts() throws Exception {
+        SpecLoader loader = new SpecLoader();
+        RouteTable table = RouteTable.compile(List.of(
+            new NamedSpec("pets", 1, loader.load(PETS.getBytes(StandardCharsets.UTF_8))),
+            new NamedSpec("files", 1, loader.load(FILES.getBytes(StandardCharsets.UTF_8))),
+            new NamedSpec("shop", 1, loader.load(SHOP.getBytes(StandardCharsets.UTF_8)))), ids);
+        // positive: SNI spelled in any case, a server URL with a port, an operation-level server, an address
+        assertEquals(List.of("pets", "shop"), table.specsServing("api.example.com"));
+        assertEquals(List.of("pets", "shop"), table.specsServing("Api.Example.COM"));
+        assertEquals(List.of("pets", "shop"), table.specsServing("api.example.com:443"));
+        assertEquals(List.of("shop"), table.specsServing("cart.example.net"));
+        assertEquals(List.of("shop"), table.specsServing("[2001:db8::5]"));
+        assertEquals(List.of("shop"), table.specsServing("[2001:DB8::5]:443"));
+        // negative: other hosts, a suffix or prefix, the hostless spec, nothing
+        assertEquals(List.of(), table.specsServing("example.com"));
+        assertEquals(List.of(), table.specsServing("www.api.example.com"));
+        assertEquals(List.of(), table.specsServing("api.example.com.evil"));
+        assertEquals(List.of(), table.specsServing(""));
+        assertEquals(List.of(), table.specsServing(null));
+        assertEquals(List.of(), table.specsServing("<script>' OR 1=1"));
+        assertEquals("2001:db8::5", RouteTable.hostWithoutPort("2001:db8::5"), "a bare IPv6 address keeps its colons");
+    }
+
     @Test
     void anEmptyTableMatchesNothing() {
         RouteTable empty = RouteTable.empty();

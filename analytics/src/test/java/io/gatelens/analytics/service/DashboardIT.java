@@ -19,7 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
  * chromium (playwright-core) through it: uploads a spec in the UI, sends real HTTP traffic on
  * loopback that the kernel captures, finds the exact call counts in the endpoints table, opens the
  * detail chart, has a broken spec rejected with the parser's message, and checks that hostile paths
- * are shown as text. Screenshots of each view go to {@code target/screenshots}.
+ * are shown as text. Then TLS: the script serves TLS on a second loopback port with a key and
+ * self-signed certificate made here by the JDK's keytool (PKCS#12, which Node reads), connects with
+ * TLS 1.3, 1.2, 1.1 and 1.0 clients, and finds the exact handshakes, versions and legacy share in the
+ * TLS view, the front's detail and the TLS front of a spec. Screenshots of each view go to
+ * {@code target/screenshots}.
  */
 class DashboardIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -29,6 +33,19 @@ class DashboardIT {
     Path work;
 
     private ServiceProcess service;
+    private static final String KEYSTORE_PASSWORD = "gatelens-e2e";
+
+    /** An RSA key and a self-signed certificate for tls.e2e.test, valid two days, by the JDK's keytool. */
+    private static Path selfSignedKeystore(Path file) throws Exception {
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "e2e", "-keyalg", "RSA", "-keysize", "2048",
+            "-dname", "CN=tls.e2e.test", "-ext", "SAN=dns:tls.e2e.test", "-validity", "2", "-storetype", "PKCS12",
+            "-keystore", file.toString(), "-storepass", KEYSTORE_PASSWORD, "-keypass", KEYSTORE_PASSWORD)
+            .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool failed: " + out);
+        return file;
+    }
 
     @AfterEach
     void tearDown() throws Exception {
@@ -44,10 +61,12 @@ class DashboardIT {
         assertTrue(Files.isDirectory(FRONTEND.resolve("node_modules/playwright-core")),
             "frontend/node_modules is missing playwright-core: the frontend module's npm install runs before this");
         int trafficPort = ServiceProcess.freePort();
+        int tlsPort = ServiceProcess.freePort();
+        Path keystore = selfSignedKeystore(work.resolve("e2e.p12"));
         service = ServiceProcess.start(work, List.of(
             "gatelens.capture.enabled=true",
             "gatelens.capture.interfaces=lo",
-            "gatelens.capture.ports=" + trafficPort,
+            "gatelens.capture.ports=" + trafficPort + "," + tlsPort,
             "gatelens.capture.batch-age=100MS",
             "gatelens.specs.dir=",
             "gatelens.store.file=" + work.resolve("data/gatelens.duckdb"),
@@ -76,6 +95,9 @@ class DashboardIT {
         pb.environment().put("GATELENS_URL", service.uri("").toString());
         pb.environment().put("GATELENS_SCREENSHOTS", screenshots.toString());
         pb.environment().put("GATELENS_TRAFFIC_PORT", Integer.toString(trafficPort));
+        pb.environment().put("GATELENS_TLS_PORT", Integer.toString(tlsPort));
+        pb.environment().put("GATELENS_TLS_PFX", keystore.toString());
+        pb.environment().put("GATELENS_TLS_PASSPHRASE", KEYSTORE_PASSWORD);
         Process e2e = pb.start();
         boolean done = e2e.waitFor(5, TimeUnit.MINUTES);
         if (!done) {
@@ -87,7 +109,7 @@ class DashboardIT {
         assertEquals(0, e2e.exitValue(), "the browser test failed:\n" + output + "\n--- service log ---\n" + service.log());
         try (Stream<Path> shots = Files.list(screenshots)) {
             List<Path> pngs = shots.filter(p -> p.toString().endsWith(".png")).toList();
-            assertTrue(pngs.size() >= 6, "a screenshot of each view, found " + pngs);
+            assertTrue(pngs.size() >= 9, "a screenshot of each view, found " + pngs);
             for (Path png : pngs) {
                 assertTrue(Files.size(png) > 5_000, png + " is too small to show a rendered view");
             }

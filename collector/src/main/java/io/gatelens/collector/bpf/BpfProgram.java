@@ -27,7 +27,8 @@ public final class BpfProgram implements AutoCloseable {
         HostRequirements.checkCapabilities();
         int[] ports = config.ports().stream().mapToInt(Integer::intValue).toArray();
         long h = GatelensNative.open(config.maxPathBytes(), config.sampleEvery(), ports,
-                config.idleTimeout().toNanos(), config.offline(), config.ringBytes(), config.maxFlows());
+                config.idleTimeout().toNanos(), config.offline(), config.ringBytes(), config.maxFlows(),
+                config.tls());
         return new BpfProgram(config, h);
     }
 
@@ -43,6 +44,11 @@ public final class BpfProgram implements AutoCloseable {
     /** sizeof(struct gl_http_record) and its field offsets, as compiled into the native library. */
     public static int[] nativeRecordLayout() {
         return GatelensNative.layout();
+    }
+
+    /** sizeof(struct gl_tls_chunk) and its field offsets, as compiled (see GatelensNative.tlsLayout). */
+    public static int[] nativeTlsChunkLayout() {
+        return GatelensNative.tlsLayout();
     }
 
     public CaptureConfig config() {

@@ -15,9 +15,11 @@ import java.util.TreeSet;
  * @param ringBytes     ring buffer size, a power of two >= 4096
  * @param maxFlows      connections tracked at once (LRU); also the pending-request table size
  * @param offline       replaying a capture (BPF_PROG_TEST_RUN, capture timestamps)
+ * @param tls           copy TLS ClientHello/ServerHello bytes to user space (any port the port
+ *                      filter lets through); false removes that code from the program
  */
 public record CaptureConfig(int maxPathBytes, int sampleEvery, Set<Integer> ports,
-                            Duration idleTimeout, int ringBytes, int maxFlows, boolean offline) {
+                            Duration idleTimeout, int ringBytes, int maxFlows, boolean offline, boolean tls) {
     public static final int PATH_MAX = 256;
 
     public CaptureConfig {
@@ -45,30 +47,34 @@ public record CaptureConfig(int maxPathBytes, int sampleEvery, Set<Integer> port
     }
 
     public static CaptureConfig defaults() {
-        return new CaptureConfig(PATH_MAX, 1, Set.of(), Duration.ofSeconds(30), 16 << 20, 65536, false);
+        return new CaptureConfig(PATH_MAX, 1, Set.of(), Duration.ofSeconds(30), 16 << 20, 65536, false, true);
     }
 
     public CaptureConfig withOffline(boolean value) {
-        return new CaptureConfig(maxPathBytes, sampleEvery, ports, idleTimeout, ringBytes, maxFlows, value);
+        return new CaptureConfig(maxPathBytes, sampleEvery, ports, idleTimeout, ringBytes, maxFlows, value, tls);
     }
 
     public CaptureConfig withPorts(Set<Integer> value) {
-        return new CaptureConfig(maxPathBytes, sampleEvery, value, idleTimeout, ringBytes, maxFlows, offline);
+        return new CaptureConfig(maxPathBytes, sampleEvery, value, idleTimeout, ringBytes, maxFlows, offline, tls);
     }
 
     public CaptureConfig withSampleEvery(int value) {
-        return new CaptureConfig(maxPathBytes, value, ports, idleTimeout, ringBytes, maxFlows, offline);
+        return new CaptureConfig(maxPathBytes, value, ports, idleTimeout, ringBytes, maxFlows, offline, tls);
     }
 
     public CaptureConfig withMaxPathBytes(int value) {
-        return new CaptureConfig(value, sampleEvery, ports, idleTimeout, ringBytes, maxFlows, offline);
+        return new CaptureConfig(value, sampleEvery, ports, idleTimeout, ringBytes, maxFlows, offline, tls);
     }
 
     public CaptureConfig withIdleTimeout(Duration value) {
-        return new CaptureConfig(maxPathBytes, sampleEvery, ports, value, ringBytes, maxFlows, offline);
+        return new CaptureConfig(maxPathBytes, sampleEvery, ports, value, ringBytes, maxFlows, offline, tls);
     }
 
     public CaptureConfig withRingBytes(int value) {
-        return new CaptureConfig(maxPathBytes, sampleEvery, ports, idleTimeout, value, maxFlows, offline);
+        return new CaptureConfig(maxPathBytes, sampleEvery, ports, idleTimeout, value, maxFlows, offline, tls);
+    }
+
+    public CaptureConfig withTls(boolean value) {
+        return new CaptureConfig(maxPathBytes, sampleEvery, ports, idleTimeout, ringBytes, maxFlows, offline, value);
     }
 }

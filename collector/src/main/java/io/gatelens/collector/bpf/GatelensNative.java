@@ -18,11 +18,12 @@ public final class GatelensNative {
     /**
      * Opens the BPF object embedded in the library (skeleton of bpf/src/gatelens.bpf.c), writes
      * the configuration into its read-only globals and maps, and loads it (the verifier runs
-     * here). ports empty means every port. ringBytes and maxFlows <= 0 keep the defaults.
+     * here). ports empty means every port. ringBytes and maxFlows <= 0 keep the defaults. tls
+     * false turns the TLS hello capture off (the verifier prunes it).
      * Returns a handle freed by {@link #close(long)}, which also detaches every interface.
      */
     static native long open(int maxPathLen, int sampleEvery, int[] ports, long idleTimeoutNs,
-                            boolean offline, int ringBytes, int maxFlows);
+                            boolean offline, int ringBytes, int maxFlows, boolean tls);
 
     /** Detaches from every interface, unloads the programs and frees the handle. */
     static native void close(long handle);
@@ -36,7 +37,10 @@ public final class GatelensNative {
     /** Removes our filters from ifindex, and the clsact qdisc if gatelens created it. */
     static native void detach(long handle, int ifindex);
 
-    /** The fields of struct gl_counters summed over CPUs, then the sweep's live flow count. */
+    /**
+     * The fields of struct gl_counters summed over CPUs, then the sweep's live flow count, then
+     * the TLS directions mid-hello (sum of gl_tls_gate).
+     */
     static native long[] counters(long handle);
 
     /**
@@ -63,6 +67,12 @@ public final class GatelensNative {
 
     /** sizeof(struct gl_http_record), its field offsets in declaration order, GL_COUNTERS_N. */
     static native int[] layout();
+
+    /**
+     * sizeof(struct gl_tls_chunk), its field offsets (pads left out) in declaration order,
+     * GL_TLS_CHUNK_MAX, and the largest record size the drain makes room for.
+     */
+    static native int[] tlsLayout();
 
     /** Opens a pcap or pcapng file, plain or gzip'd. Freed by {@link #captureClose(long)}. */
     static native long captureOpen(String path);

@@ -3,6 +3,7 @@ package io.gatelens.collector.capture;
 import io.gatelens.collector.bpf.BpfProgram;
 import io.gatelens.collector.bpf.CaptureConfig;
 import io.gatelens.collector.bpf.KernelCounters;
+import io.gatelens.collector.handshake.TlsHandshakes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -14,7 +15,10 @@ import java.util.stream.Stream;
 
 /**
  * Capture on live interfaces: attaches the TC programs, drains the ring buffer on one thread
- * into a sink, runs the idle sweep once a second, and detaches on close.
+ * into a sink, runs the idle sweep once a second, and detaches on close. With a
+ * {@link TlsHandshakes} stage, the same drained buffers go there too (after the sink), its idle
+ * handling runs on the drain thread's ticks, and {@link #stop()} reports what is still pending;
+ * without one, the programs are loaded with TLS capture off.
  */
 public final class LiveCapture implements AutoCloseable {
     /** Receives record bytes: buf[0, length) holds whole records; start_ns + clockOffsetNs = epoch ns. */
@@ -31,16 +35,18 @@ public final class LiveCapture implements AutoCloseable {
     private final BpfProgram program;
     private final RecordSink sink;
     private final Runnable tick;
+    private final TlsHandshakes tls;
     private final long clockOffsetNs;
     private final Thread drainer;
     private volatile boolean running = true;
     private volatile Throwable failure;
     private long dropsReported;
 
-    private LiveCapture(BpfProgram program, RecordSink sink, Runnable tick) {
+    private LiveCapture(BpfProgram program, RecordSink sink, Runnable tick, TlsHandshakes tls) {
         this.program = program;
         this.sink = sink;
         this.tick = tick;
+        this.tls = tls;
         // bpf_ktime_get_ns and System.nanoTime are both CLOCK_MONOTONIC on Linux
         Instant now = Instant.now();
         this.clockOffsetNs = now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
@@ -54,10 +60,20 @@ public final class LiveCapture implements AutoCloseable {
      */
     public static LiveCapture start(CaptureConfig config, List<String> interfaces, RecordSink sink,
                                     Runnable tick) {
+        return start(config.withTls(false), interfaces, sink, tick, null);
+    }
+
+    /**
+     * As {@link #start(CaptureConfig, List, RecordSink, Runnable)}, with TLS handshakes delivered
+     * to tls (owned by the caller, who closes it after this capture; it is used by the drain
+     * thread only). tls null: no TLS capture.
+     */
+    public static LiveCapture start(CaptureConfig config, List<String> interfaces, RecordSink sink,
+                                    Runnable tick, TlsHandshakes tls) {
         if (interfaces.isEmpty()) {
             throw new IllegalArgumentException("name at least one interface to capture on");
         }
-        BpfProgram program = BpfProgram.load(config.withOffline(false));
+        BpfProgram program = BpfProgram.load(config.withOffline(false).withTls(tls != null && config.tls()));
         try {
             for (String ifname : interfaces) {
                 program.attach(ifname);
@@ -66,7 +82,7 @@ public final class LiveCapture implements AutoCloseable {
             program.close();
             throw e;
         }
-        LiveCapture capture = new LiveCapture(program, sink, tick == null ? () -> { } : tick);
+        LiveCapture capture = new LiveCapture(program, sink, tick == null ? () -> { } : tick, tls);
         capture.drainer.start();
         return capture;
     }
@@ -111,8 +127,14 @@ public final class LiveCapture implements AutoCloseable {
                 int n = program.drain(buf, POLL_MS);
                 if (n > 0) {
                     sink.accept(buf, n, clockOffsetNs);
+                    if (tls != null) {
+                        tls.accept(buf, n, clockOffsetNs);
+                    }
                 }
                 long now = System.nanoTime();
+                if (tls != null) {
+                    tls.tick(now); // the kernel's clock is System.nanoTime's (CLOCK_MONOTONIC)
+                }
                 if (now - lastSweep >= SWEEP_EVERY_NS) {
                     program.sweep();
                     lastSweep = now;
@@ -123,6 +145,12 @@ public final class LiveCapture implements AutoCloseable {
             int n;
             while ((n = program.drain(buf, -1)) > 0) {
                 sink.accept(buf, n, clockOffsetNs);
+                if (tls != null) {
+                    tls.accept(buf, n, clockOffsetNs);
+                }
+            }
+            if (tls != null) {
+                tls.flush();
             }
         } catch (Throwable t) {
             failure = t;
@@ -142,7 +170,8 @@ public final class LiveCapture implements AutoCloseable {
 
     /**
      * Stops the drain thread after a last drain of what the kernel has written. The programs
-     * stay attached until {@link #close()}; transactions still open are not reported.
+     * stay attached until {@link #close()}; transactions still open are not reported; TLS
+     * handshakes still pending are (flagged as their state says, e.g. NO_SERVER_HELLO).
      */
     public void stop() {
         if (!running) {

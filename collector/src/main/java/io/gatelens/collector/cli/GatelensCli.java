@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** `gatelens` command line: offline analysis of captures and live capture to stdout. */
 @Command(name = "gatelens", mixinStandardHelpOptions = true, version = "gatelens 0.1.0",
-        description = "HTTP/1.x transactions seen by eBPF at Linux TC, one row each.",
+        description = "HTTP/1.x transactions and TLS handshakes seen by eBPF at Linux TC, one row each.",
         subcommands = {AnalyzeCommand.class, CaptureCommand.class})
 public final class GatelensCli implements Runnable {
     @Override
@@ -57,6 +57,20 @@ public final class GatelensCli implements Runnable {
                     .withMaxPathBytes(maxPathBytes)
                     .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                     .withRingBytes(ringMib << 20);
+        }
+    }
+
+    /** Which TLS handshakes analyze and capture print. */
+    public enum TlsMode { BOTH, ONLY, NONE }
+
+    public static final class TlsModeConverter implements CommandLine.ITypeConverter<TlsMode> {
+        @Override
+        public TlsMode convert(String value) {
+            try {
+                return TlsMode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("--tls must be both, only or none, not '" + value + "'");
+            }
         }
     }
 

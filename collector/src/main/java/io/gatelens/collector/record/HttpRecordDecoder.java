@@ -29,9 +29,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * <p>Record bytes are untrusted (paths and hosts come off the wire, a bug could corrupt a
  * length): lengths are clamped to their field, so no read leaves the record; Utf8 columns
  * always receive valid UTF-8 (ASCII is copied as is, anything else is decoded with U+FFFD
- * replacement and re-encoded); a trailing partial record is never read. A record of unknown
- * type is skipped and counted; it is assumed to occupy {@link HttpRecordLayout#SIZE} bytes,
- * the size of the only record the kernel writes today (a new record type must be sized here).
+ * replacement and re-encoded); a trailing partial record is never read. Records of the other
+ * types the kernel writes (TLS chunks, {@link RecordTypes}) are stepped over by their size and
+ * counted in {@link #otherRecords()}; a record of unknown type is skipped and counted in
+ * {@link #skippedRecords()}, assumed to occupy {@link HttpRecordLayout#SIZE} bytes.
  * Not thread-safe: use one decoder per thread.
  */
 public final class HttpRecordDecoder {
@@ -39,6 +40,7 @@ public final class HttpRecordDecoder {
     private static final long HIGH_BITS = 0x8080808080808080L;
 
     private long skipped;
+    private long other;
     private int nextOffset;
 
     // Vectors of the root of the last call, so a reused root is checked only once.
@@ -108,13 +110,23 @@ public final class HttpRecordDecoder {
         int row = start;
         int p = offset;
         while (row < lastRow && end - p >= SIZE) {
-            if ((b.getShort(p + OFF_TYPE) & 0xFFFF) != TYPE_HTTP) {
-                skipped++;
-            } else {
+            int type = b.getShort(p + OFF_TYPE) & 0xFFFF;
+            if (type == TYPE_HTTP) {
                 decodeHttp(b, p, row, clockOffsetNs);
                 row++;
+                p += SIZE;
+                continue;
             }
-            p += SIZE;
+            int size = RecordTypes.sizeOf(type);
+            if (end - p < size) {
+                break; // a partial record is never read
+            }
+            if (type == TlsChunkLayout.TYPE_TLS) {
+                other++;
+            } else {
+                skipped++;
+            }
+            p += size;
         }
         nextOffset = p;
         finish(root, start, row);
@@ -124,6 +136,11 @@ public final class HttpRecordDecoder {
     /** Records skipped since this decoder was created because their type is unknown. */
     public long skippedRecords() {
         return skipped;
+    }
+
+    /** Records of the other known types (TLS chunks) stepped over since this decoder was created. */
+    public long otherRecords() {
+        return other;
     }
 
     /**

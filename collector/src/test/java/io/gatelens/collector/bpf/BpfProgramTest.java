@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatelens.collector.record.HttpRecordLayout;
+import io.gatelens.collector.record.RecordTypes;
+import io.gatelens.collector.record.TlsChunkLayout;
 import io.gatelens.collector.testing.KernelAndCorpus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -184,6 +186,21 @@ class BpfProgramTest {
         assertEquals(java.length, l.length, "layout entries");
         for (int i = 0; i < java.length; i++) {
             assertEquals(l[i], java[i], "layout entry " + i + " (gatelens.h vs HttpRecordLayout/KernelCounters)");
+        }
+    }
+
+    @Test
+    void tlsChunkLayoutMatchesTheCompiledStruct() {
+        int[] l = BpfProgram.nativeTlsChunkLayout();
+        int[] java = {TlsChunkLayout.SIZE, TlsChunkLayout.OFF_TYPE, TlsChunkLayout.OFF_FLAGS, TlsChunkLayout.OFF_LEN,
+            TlsChunkLayout.OFF_FAMILY, TlsChunkLayout.OFF_DIRECTION, TlsChunkLayout.OFF_IFINDEX, TlsChunkLayout.OFF_SEQ,
+            TlsChunkLayout.OFF_TS_NS, TlsChunkLayout.OFF_FLIGHT_SEQ, TlsChunkLayout.OFF_FLIGHT_LEN,
+            TlsChunkLayout.OFF_PAYLOAD_LEN, TlsChunkLayout.OFF_HS_TYPE, TlsChunkLayout.OFF_CLIENT_ADDR,
+            TlsChunkLayout.OFF_SERVER_ADDR, TlsChunkLayout.OFF_CLIENT_PORT, TlsChunkLayout.OFF_SERVER_PORT,
+            TlsChunkLayout.OFF_DATA, TlsChunkLayout.CHUNK_MAX, RecordTypes.MAX_SIZE};
+        assertEquals(java.length, l.length, "layout entries");
+        for (int i = 0; i < java.length; i++) {
+            assertEquals(l[i], java[i], "TLS layout entry " + i + " (gatelens.h vs TlsChunkLayout/RecordTypes)");
         }
     }
 

@@ -232,6 +232,29 @@ class HttpRecordDecoderTest {
     }
 
     @Test
+    void tlsChunksAreSteppedOverByTheirSize() {
+        byte[] a = RecordBytes.http().path("/a").build();
+        byte[] chunk = io.gatelens.collector.testing.TlsChunkBytes.chunk().data(new byte[] {0x16, 3, 1}).build();
+        byte[] b = RecordBytes.http().path("/b").build();
+        ByteBuffer buf = RecordBytes.direct(a, chunk, b, chunk);
+
+        assertEquals(2, decoder.decode(buf, 0, buf.capacity(), root, 0));
+        assertEquals("/a", str(TransactionSchema.PATH, 0));
+        assertEquals("/b", str(TransactionSchema.PATH, 1));
+        assertEquals(0, decoder.skippedRecords());
+        assertEquals(2, decoder.otherRecords());
+        assertEquals(buf.capacity(), decoder.nextOffset());
+
+        // a chunk cut short by the region's end is not read (nor what follows)
+        HttpRecordDecoder fresh = new HttpRecordDecoder();
+        assertEquals(1, fresh.decode(buf, 0, a.length + chunk.length - 8, root, 0));
+        assertEquals(a.length, fresh.nextOffset());
+        assertEquals(0, fresh.otherRecords());
+        assertEquals(a.length + chunk.length + b.length,
+                RecordTypes.wholeRecordBytes(buf, 0, buf.capacity() - 1), "whole records before a partial one");
+    }
+
+    @Test
     void trailingPartialRecordIsNeverRead() {
         byte[] a = RecordBytes.http().path("/a").build();
         byte[] b = RecordBytes.http().path("/b").build();

@@ -125,7 +125,7 @@ public final class CapturedTransactions implements LiveCapture.RecordSink, AutoC
         try {
             List<Txn> rows = new ArrayList<>();
             synchronized (this) {
-                if (length % HttpRecordLayout.SIZE != 0) {
+                if (io.gatelens.collector.record.RecordTypes.wholeRecordBytes(buf, 0, length) != length) {
                     oddLengths++;
                 }
                 try (VectorSchemaRoot root = VectorSchemaRoot.create(TransactionSchema.schema(), allocator)) {

@@ -65,6 +65,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         List<VectorSchemaRoot> later = new ArrayList<>(); // TSV: the handshake table comes second
         boolean showProgress = progress != null ? progress : java.nio.file.Files.size(file) >= PROGRESS_MIN_BYTES;
         CaptureReplay.Summary summary;
+        String tlsStats = "";
         try (BufferAllocator allocator = new RootAllocator();
              TransactionBatcher batcher = new TransactionBatcher(allocator, 8192, Long.MAX_VALUE, batch -> {
                  try (batch) {
@@ -107,12 +108,16 @@ final class AnalyzeCommand implements Callable<Integer> {
             } finally {
                 later.forEach(VectorSchemaRoot::close);
             }
+            if (handshakes != null) {
+                tlsStats = String.format(" (collector: %d evicted early, %d chunks ignored)",
+                        handshakes.assembler().evictions(), handshakes.assembler().chunksIgnored());
+            }
         }
         writer.flush();
         tlsWriter.flush();
-        System.err.printf("gatelens: %s: %d packets (%d skipped), %d transactions, %d TLS handshakes; kernel %s%n",
+        System.err.printf("gatelens: %s: %d packets (%d skipped), %d transactions, %d TLS handshakes%s; kernel %s%n",
                 file, summary.packets(), summary.packetsSkipped(), writer.rowsWritten(), tlsWriter.rowsWritten(),
-                summary.counters().asMap());
+                tlsStats, summary.counters().asMap());
         return 0;
     }
 }

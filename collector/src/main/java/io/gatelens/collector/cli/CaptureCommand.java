@@ -87,6 +87,11 @@ final class CaptureCommand implements Callable<Integer> {
                 writer.flush();
                 tlsWriter.flush();
                 System.err.println("gatelens: kernel " + capture.counters().asMap());
+                if (handshakes != null) {
+                    System.err.printf("gatelens: %d TLS handshakes (collector: %d evicted early, %d chunks ignored)%n",
+                            handshakes.rowsEmitted(), handshakes.assembler().evictions(),
+                            handshakes.assembler().chunksIgnored());
+                }
                 capture.close();
             }
             if (capture.failure() != null) {

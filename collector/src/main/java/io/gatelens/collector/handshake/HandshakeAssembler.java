@@ -39,16 +39,25 @@ import java.util.function.Consumer;
  * record (the 4-tuple is in use again). Bounded: at most {@code maxConnections} pending and as
  * many remembered; per direction at most {@code maxFlightBytes}
  * (≥ the kernel's {@link TlsChunkLayout#HELLO_MAX}) buffered, and only the bytes a chunk's own
- * flight declares. Every chunk field is untrusted: a chunk that does not fit its flight is cut to
+ * flight declares; at most {@link #DEFAULT_MAX_BUFFERED_BYTES} (32 MiB) over all of them, past which
+ * the least recently active connections are reported EVICTED. Every chunk field is untrusted: a chunk that does not fit its flight is cut to
  * it or ignored ({@link #chunksIgnored()}). Not thread-safe.
  */
 public final class HandshakeAssembler {
     public static final int DEFAULT_MAX_CONNECTIONS = 65_536;
+    /**
+     * Bytes of hello flights buffered across all pending connections. A flight's buffer is sized by
+     * the length its first chunk declares, which the sender chooses: without a total, 65,536
+     * connections each declaring 8 KiB would hold a gigabyte.
+     */
+    public static final long DEFAULT_MAX_BUFFERED_BYTES = 32L << 20;
 
     private final Consumer<TlsHandshake> out;
     private final long idleTimeoutNs;
     private final int maxConnections;
     private final int maxFlightBytes;
+    private final long maxBufferedBytes;
+    private long bufferedBytes;
     private final LinkedHashMap<Key, Conn> pending = new LinkedHashMap<>(256, 0.75f, true);
     private final LinkedHashMap<Key, Done> reported = new LinkedHashMap<>(256, 0.75f, true);
 
@@ -67,9 +76,20 @@ public final class HandshakeAssembler {
      * @param maxFlightBytes bytes buffered per direction; a longer flight is TRUNCATED
      */
     public HandshakeAssembler(long idleTimeoutNs, int maxConnections, int maxFlightBytes, Consumer<TlsHandshake> out) {
-        if (idleTimeoutNs <= 0 || maxConnections < 1 || maxFlightBytes < 16) {
-            throw new IllegalArgumentException("idle timeout, max connections and max flight bytes must be positive");
+        this(idleTimeoutNs, maxConnections, maxFlightBytes, DEFAULT_MAX_BUFFERED_BYTES, out);
+    }
+
+    /**
+     * @param maxBufferedBytes flight bytes buffered over all pending connections; past it the least
+     *                         recently active connections are reported (EVICTED) to make room
+     */
+    public HandshakeAssembler(long idleTimeoutNs, int maxConnections, int maxFlightBytes, long maxBufferedBytes,
+                              Consumer<TlsHandshake> out) {
+        if (idleTimeoutNs <= 0 || maxConnections < 1 || maxFlightBytes < 16 || maxBufferedBytes < 2L * maxFlightBytes) {
+            throw new IllegalArgumentException("idle timeout, max connections and max flight bytes must be positive,"
+                + " and the buffered bytes at least two flights");
         }
+        this.maxBufferedBytes = maxBufferedBytes;
         this.idleTimeoutNs = idleTimeoutNs;
         this.maxConnections = maxConnections;
         this.maxFlightBytes = maxFlightBytes;
@@ -92,6 +112,11 @@ public final class HandshakeAssembler {
 
     public int pendingConnections() {
         return pending.size();
+    }
+
+    /** Flight bytes buffered by the pending connections (at most the configured total). */
+    public long bufferedBytes() {
+        return bufferedBytes;
     }
 
     /** One chunk; clockOffsetNs turns its kernel time into epoch ns (live: monotonic → wall clock; offline: 0). */
@@ -132,8 +157,13 @@ public final class HandshakeAssembler {
             if (f != null && side == 1 && f.serverHello != null && f.serverHello.helloRetryRequest()) {
                 conn.helloRetry = true;
             }
+            if (f != null) {
+                bufferedBytes -= f.length;
+            }
             f = new Flight(c, maxFlightBytes);
             conn.sides[side] = f;
+            bufferedBytes += f.length;
+            makeRoom(conn, c.tsNs());
         } else if (f.flightSeq != c.flightSeq() || f.finished()) {
             chunksIgnored++; // another hello after the one we keep, or a copy of one we have
             return;
@@ -144,6 +174,20 @@ public final class HandshakeAssembler {
         if (side == 1 && f.finished() && !(f.serverHello != null && f.serverHello.helloRetryRequest())) {
             pending.remove(key);
             report(conn, 0, conn.lastNs);
+        }
+    }
+
+    /** Reports the least recently active connections other than keep (EVICTED) until the buffered bytes fit. */
+    private void makeRoom(Conn keep, long nowNs) {
+        Iterator<Map.Entry<Key, Conn>> it = pending.entrySet().iterator();
+        while (bufferedBytes > maxBufferedBytes && it.hasNext()) {
+            Conn victim = it.next().getValue();
+            if (victim == keep) {
+                continue;
+            }
+            it.remove();
+            evictions++;
+            report(victim, TlsHandshake.FLAG_EVICTED, nowNs);
         }
     }
 
@@ -166,6 +210,7 @@ public final class HandshakeAssembler {
             report(c, 0, c.lastNs);
         }
         pending.clear();
+        bufferedBytes = 0;
     }
 
     /**
@@ -174,6 +219,11 @@ public final class HandshakeAssembler {
      * from atNs (kernel clock).
      */
     private void report(Conn c, int extraFlags, long atNs) {
+        for (Flight f : c.sides) {
+            if (f != null) {
+                bufferedBytes -= f.length;
+            }
+        }
         reported.put(c.key, new Done(Math.max(atNs, c.lastNs),
                 c.sides[0] == null ? -1 : c.sides[0].flightSeq, c.sides[1] == null ? -1 : c.sides[1].flightSeq));
         while (reported.size() > maxConnections) {

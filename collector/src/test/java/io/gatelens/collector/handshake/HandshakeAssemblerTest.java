@@ -215,6 +215,29 @@ class HandshakeAssemblerTest {
     }
 
     @Test
+    void flightsDeclaringLargeLengthsStayWithinTheTotalBufferBudget() {
+        List<TlsHandshake> o = new ArrayList<>();
+        long budget = 64 << 10;
+        HandshakeAssembler bounded = new HandshakeAssembler(IDLE, 65_536, 8192, budget, o::add);
+        byte[] ch = TlsTestKit.clientHello(Hello.of("budget.example", null));
+        // 1,000 connections whose first chunk claims an 8 KiB flight and never sends the rest
+        for (int i = 0; i < 1_000; i++) {
+            byte[] part = Arrays.copyOf(ch, 100);
+            bounded.accept(new TlsChunk(FLAG_FIRST, 4, 1, 3, 1, T0 + i, 1, 8192, part.length, 1, C, 10_000 + i, S, 443, part), 0);
+            assertTrue(bounded.bufferedBytes() <= budget, "buffered " + bounded.bufferedBytes());
+        }
+        assertEquals(8, bounded.pendingConnections(), "64 KiB holds eight 8 KiB flights");
+        assertEquals(992, bounded.evictions());
+        assertTrue(o.stream().allMatch(h -> (h.flags() & FLAG_EVICTED) != 0));
+        assertEquals(10_000, o.get(0).sport(), "the least recently active goes first");
+        // a complete handshake still goes through, and its bytes are given back
+        chunks(1, 20_000, 1, ch, T0 + 2_000).forEach(c -> bounded.accept(c, 0));
+        bounded.flush();
+        assertEquals(0, bounded.bufferedBytes());
+        assertEquals("budget.example", o.get(o.size() - 1).sni());
+    }
+
+    @Test
     void lyingChunksStayInsideTheirFlightAndTheBounds() {
         byte[] ch = TlsTestKit.clientHello(Hello.of("lies.example", null));
         Random rnd = new Random(99);

@@ -37,15 +37,7 @@ public final class StatsAggregator {
     public void record(int endpointId, String host, long tsNs, int status, long reqBytes, long respBytes,
                        long ttfbNs, long latencyNs) {
         long minute = Math.floorDiv(tsNs, MINUTE_NS);
-        MinuteBucket bucket = current;
-        if (bucket == null || bucket.minute != minute) {
-            bucket = previous;
-            if (bucket == null || bucket.minute != minute) {
-                bucket = bucketOf(minute);
-            }
-            previous = current;
-            current = bucket;
-        }
+        MinuteBucket bucket = recentBucket(minute);
         while (true) {
             synchronized (bucket) {
                 if (!bucket.taken) {
@@ -72,15 +64,7 @@ public final class StatsAggregator {
      * {@code floorDiv(tsNs, 60 s)}.
      */
     public void writeMinute(long minute, java.util.function.Consumer<MinuteWriter> writes) {
-        MinuteBucket bucket = current;
-        if (bucket == null || bucket.minute != minute) {
-            bucket = previous;
-            if (bucket == null || bucket.minute != minute) {
-                bucket = bucketOf(minute);
-            }
-            previous = current;
-            current = bucket;
-        }
+        MinuteBucket bucket = recentBucket(minute);
         while (true) {
             synchronized (bucket) {
                 if (!bucket.taken) {
@@ -96,6 +80,20 @@ public final class StatsAggregator {
     /** The minute of a timestamp, as {@link #record} and {@link #writeMinute} count it. */
     public static long minuteOf(long tsNs) {
         return Math.floorDiv(tsNs, MINUTE_NS);
+    }
+
+    /** The minute's bucket, from the last two used when it is one of them (no map lookup, no boxed Long). */
+    private MinuteBucket recentBucket(long minute) {
+        MinuteBucket bucket = current;
+        if (bucket == null || bucket.minute != minute) {
+            bucket = previous;
+            if (bucket == null || bucket.minute != minute) {
+                bucket = bucketOf(minute);
+            }
+            previous = current;
+            current = bucket;
+        }
+        return bucket;
     }
 
     private MinuteBucket bucketOf(long minute) {

@@ -24,15 +24,7 @@ public final class TransactionBatchCodec {
 
     /** The batch as an Arrow IPC stream. The batch stays the caller's to close. */
     public static byte[] encode(VectorSchemaRoot batch) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + batch.getRowCount() * 160);
-        try (ArrowStreamWriter writer = new ArrowStreamWriter(batch, null, Channels.newChannel(out))) {
-            writer.start();
-            writer.writeBatch();
-            writer.end();
-        } catch (IOException e) {
-            throw new UncheckedIOException("encoding a transaction batch in memory", e);
-        }
-        return out.toByteArray();
+        return encode(batch, 160, "transaction");
     }
 
     /**
@@ -42,15 +34,33 @@ public final class TransactionBatchCodec {
      *     at this version, or hold no batch
      */
     public static VectorSchemaRoot decode(byte[] bytes, BufferAllocator allocator) {
+        return decode(bytes, allocator, TransactionSchema.schema());
+    }
+
+    /** Any gatelens batch as an Arrow IPC stream (also {@link TlsHandshakeBatchCodec}'s). */
+    static byte[] encode(VectorSchemaRoot batch, int bytesPerRow, String what) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + batch.getRowCount() * bytesPerRow);
+        try (ArrowStreamWriter writer = new ArrowStreamWriter(batch, null, Channels.newChannel(out))) {
+            writer.start();
+            writer.writeBatch();
+            writer.end();
+        } catch (IOException e) {
+            throw new UncheckedIOException("encoding a " + what + " batch in memory", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Decodes a batch of exactly {@code expected}: the same schema name, version (metadata) and fields. */
+    static VectorSchemaRoot decode(byte[] bytes, BufferAllocator allocator, Schema expected) {
+        String wantName = expected.getCustomMetadata().get(TransactionSchema.META_SCHEMA);
+        String wantVersion = expected.getCustomMetadata().get(TransactionSchema.META_SCHEMA_VERSION);
         try (ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(bytes), allocator)) {
             Schema schema = reader.getVectorSchemaRoot().getSchema();
             String name = schema.getCustomMetadata().get(TransactionSchema.META_SCHEMA);
             String version = schema.getCustomMetadata().get(TransactionSchema.META_SCHEMA_VERSION);
-            if (!TransactionSchema.SCHEMA_NAME.equals(name)
-                    || !Integer.toString(TransactionSchema.VERSION).equals(version)
-                    || !schema.getFields().equals(TransactionSchema.schema().getFields())) {
-                throw new IllegalArgumentException("not a " + TransactionSchema.SCHEMA_NAME + " v"
-                    + TransactionSchema.VERSION + " batch (schema " + name + " v" + version + ")");
+            if (!wantName.equals(name) || !wantVersion.equals(version) || !schema.getFields().equals(expected.getFields())) {
+                throw new IllegalArgumentException("not a " + wantName + " v" + wantVersion + " batch (schema "
+                    + name + " v" + version + ")");
             }
             if (!reader.loadNextBatch()) {
                 throw new IllegalArgumentException("the Arrow stream holds a schema but no batch");

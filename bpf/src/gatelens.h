@@ -9,8 +9,9 @@
  * Update both sides together: HttpRecordLayoutTest and TlsChunkLayoutTest check the Java offsets
  * against this header's text, BpfProgramTest against the compiled structs (GatelensNative.layout).
  *
- * Every record starts with `__u16 type`; its size follows from the type. The drain copies records
- * back to back, each at a multiple of 8 bytes, so every record's size is a multiple of 8.
+ * Every record starts with `__u16 type`; its size follows from the type (gl_http_record) or is in
+ * the record (gl_tls_chunk.size: data[] is only as long as its size class). The drain copies
+ * records back to back, each at a multiple of 8 bytes, so every record's size is a multiple of 8.
  *
  * Rules (libbpf-bootstrap / Cilium style): fixed-size fields, sizes as #define,
  * natural alignment, no packed structs. Integers are host byte order except where
@@ -84,6 +85,7 @@ struct gl_http_record {
  * direction by seq, reassembles and parses them (collector/.../handshake/).
  */
 #define GL_TLS_CHUNK_MAX 2048 /* payload bytes per chunk */
+#define GL_TLS_CHUNK_HDR 80   /* offsetof(struct gl_tls_chunk, data) */
 #define GL_TLS_HELLO_MAX 8192 /* bytes copied per hello (its flight from the 0x16), at most */
 #define GL_TLS_CHUNKS_PER_DIR 16 /* chunks per direction of a connection, at most */
 
@@ -94,7 +96,8 @@ struct gl_http_record {
 #define GL_TLS_F_CAPPED (1 << 3) /* the direction's chunk budget ends here: the rest is not copied */
 
 /*
- * Bytes of one direction's hello flight. The addresses are the connection's, as in
+ * Bytes of one direction's hello flight: a record of `size` bytes, data[] cut to the smallest size
+ * class (a multiple of 64 bytes) that holds len bytes. The addresses are the connection's, as in
  * gl_http_record: the client is the sender when hs_type is 1, the receiver when it is 2.
  * direction is that of the connection as this chunk shows it (a ClientHello on ingress: this
  * host serves; a ServerHello on ingress: this host called).
@@ -117,7 +120,7 @@ struct gl_tls_chunk {
 	__u8 server_addr[16];
 	__be16 client_port;
 	__be16 server_port;
-	__u32 _pad2;
+	__u32 size;        /* bytes of this record: GL_TLS_CHUNK_HDR + len rounded up to a size class */
 	__u8 data[GL_TLS_CHUNK_MAX];
 };
 

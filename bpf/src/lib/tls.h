@@ -21,7 +21,9 @@
  *    GL_TLS_HELLO_MAX. What follows the hello (application data, 0-RTT, the certificate) is never
  *    copied.
  *  - The bytes of the flight go out as gl_tls_chunk records of at most GL_TLS_CHUNK_MAX bytes,
- *    each with its TCP sequence number; user space orders them.
+ *    each with its TCP sequence number; user space orders them. A record is reserved at the
+ *    smallest size class that holds its bytes (gl_tls_put): writing fresh ring memory is most of
+ *    a chunk's cost.
  *  - gl_tls_dirs keeps one entry per direction (sender and receiver address and port), found by
  *    a hash keyed with gl_tls_seed: a 2-way set-associative table (an entry lives in slot s or
  *    s ^ 1, the hash's upper bits are its tag). An entry holds the direction's chunk count (at
@@ -46,8 +48,11 @@
 #define GL_TLS_HS_CLIENT_HELLO 1
 #define GL_TLS_HS_SERVER_HELLO 2
 #define GL_TLS_RECORD_MAX 16384 /* TLSPlaintext.length <= 2^14 */
+#define GL_TLS_QUERY_BYTES (32 << 10)
 #define GL_TLS_CHUNKS_PER_SEG (GL_TLS_HELLO_MAX / GL_TLS_CHUNK_MAX)
 #define GL_TLS_GATE_SLOTS 256 /* power of two */
+
+_Static_assert(__builtin_offsetof(struct gl_tls_chunk, data) == GL_TLS_CHUNK_HDR, "GL_TLS_CHUNK_HDR");
 #ifndef GL_TLS_DIR_SLOTS
 #define GL_TLS_DIR_SLOTS 8192 /* power of two; 48 bytes each: 384 KiB */
 #endif
@@ -87,9 +92,12 @@ struct {
 } gl_tls_dirs SEC(".maps");
 
 struct gl_tls_work {
+	__u8 hdr[16];
+	__u64 unasked;                   /* chunk bytes since this CPU last asked the ring... */
+	__u64 avail;                     /* ... how many unread bytes it holds, and the answer */
+	struct gl_tls_chunk rec;         /* the header of the chunks of this segment (data unused) */
 	__u32 before[GL_TLS_GATE_SLOTS]; /* sweep: the gate before recounting */
 	__u32 count[GL_TLS_GATE_SLOTS];  /* sweep: active entries found */
-	__u8 hdr[16];
 };
 
 struct {
@@ -133,14 +141,86 @@ static __always_inline __u64 gl_tls_hash(const struct gl_pkt *p)
 }
 
 /*
+ * One chunk: the header staged in t->rec and payload [po, po + m) of the segment, straight into
+ * the ring. The reservation is the smallest size class that holds m bytes (a reservation needs
+ * a constant size; a fixed GL_TLS_CHUNK_MAX would spread a 127-byte ServerHello over 2 KiB of
+ * ring, and writing fresh ring memory is most of a chunk's cost), the record says its size.
+ * Returns 0 when the ring is full (or the bytes cannot be read).
+ */
+#define GL_TLS_PUT_CLASS(cls)                                                                    \
+	if (m <= (cls)) {                                                                        \
+		struct gl_tls_chunk *q = bpf_ringbuf_reserve(&gl_events, GL_TLS_CHUNK_HDR + (cls), 0); \
+		if (!q)                                                                          \
+			return 0;                                                                \
+		r->size = GL_TLS_CHUNK_HDR + (cls);                                              \
+		__builtin_memcpy(q, r, GL_TLS_CHUNK_HDR);                                        \
+		if (bpf_skb_load_bytes(skb, po, q->data, m)) {                                   \
+			bpf_ringbuf_discard(q, BPF_RB_NO_WAKEUP);                                \
+			return 0;                                                                \
+		}                                                                                \
+		bpf_ringbuf_submit(q, wake);                                                     \
+		return 1;                                                                        \
+	}
+
+static __always_inline int gl_tls_put(struct __sk_buff *skb, struct gl_tls_work *t, __u32 po, __u32 m)
+{
+	struct gl_tls_chunk *r = &t->rec;
+	/* as emit.h: wake the reader once, when the ring's unread bytes pass GL_WAKEUP_BYTES (it
+	 * also polls every 100 ms; a wakeup is a self-interrupt, ~15 us in a VM). Asking the ring
+	 * is a helper call: once per GL_TLS_QUERY_BYTES of chunks from this CPU, not per chunk. */
+	__u64 wake = BPF_RB_NO_WAKEUP;
+	t->unasked += GL_TLS_CHUNK_HDR + m;
+	if (t->unasked >= GL_TLS_QUERY_BYTES) {
+		__u64 avail = bpf_ringbuf_query(&gl_events, BPF_RB_AVAIL_DATA);
+		if (avail >= GL_WAKEUP_BYTES && t->avail < GL_WAKEUP_BYTES)
+			wake = BPF_RB_FORCE_WAKEUP;
+		t->avail = avail;
+		t->unasked = 0;
+	}
+	GL_TLS_PUT_CLASS(128)
+	GL_TLS_PUT_CLASS(192)
+	GL_TLS_PUT_CLASS(256)
+	GL_TLS_PUT_CLASS(384)
+	GL_TLS_PUT_CLASS(512)
+	GL_TLS_PUT_CLASS(768)
+	GL_TLS_PUT_CLASS(1024)
+	GL_TLS_PUT_CLASS(1536)
+	GL_TLS_PUT_CLASS(GL_TLS_CHUNK_MAX)
+	return 0;
+}
+
+/*
  * Writes payload [off, off + n) of the segment, whose first byte is flight byte `at`, as
  * chunks of the direction's flight. Stops at the direction's budget.
  */
-static __always_inline void gl_tls_emit(struct __sk_buff *skb, struct gl_work *w, struct gl_tls_dir *f,
-					__u32 off, __u32 n, __u32 at, __u16 last_flags)
+static __always_inline void gl_tls_emit(struct __sk_buff *skb, struct gl_work *w, struct gl_tls_work *t,
+					struct gl_tls_dir *f, __u32 off, __u32 n, __u32 at, __u16 last_flags)
 {
 	struct gl_pkt *p = &w->pkt;
+	struct gl_tls_chunk *r = &t->rec;
 
+	/* the fields every chunk of this segment shares */
+	r->type = GL_RECORD_TLS;
+	r->family = p->family;
+	r->direction = f->direction;
+	r->ifindex = f->ifindex;
+	r->ts_ns = w->now;
+	r->flight_seq = f->start_seq;
+	r->flight_len = f->len;
+	r->payload_len = p->payload_len;
+	r->hs_type = f->hs_type;
+	r->_pad[0] = r->_pad[1] = r->_pad[2] = 0;
+	if (f->hs_type == GL_TLS_HS_CLIENT_HELLO) { /* the sender is the client */
+		__builtin_memcpy(r->client_addr, p->saddr, 16);
+		__builtin_memcpy(r->server_addr, p->daddr, 16);
+		r->client_port = bpf_htons(p->sport);
+		r->server_port = bpf_htons(p->dport);
+	} else {
+		__builtin_memcpy(r->client_addr, p->daddr, 16);
+		__builtin_memcpy(r->server_addr, p->saddr, 16);
+		r->client_port = bpf_htons(p->dport);
+		r->server_port = bpf_htons(p->sport);
+	}
 	for (int i = 0; i < GL_TLS_CHUNKS_PER_SEG; i++) {
 		if (n == 0)
 			break;
@@ -152,53 +232,21 @@ static __always_inline void gl_tls_emit(struct __sk_buff *skb, struct gl_work *w
 		asm volatile("" : "+r"(m)); /* verifier: the bounds below hold on this register */
 		if (m < 1 || m > GL_TLS_CHUNK_MAX)
 			break;
-		struct gl_tls_chunk *r = bpf_ringbuf_reserve(&gl_events, sizeof(*r), 0);
-		if (!r) {
-			gl_count(ringbuf_drops, 1);
-			break;
-		}
-		if (bpf_skb_load_bytes(skb, p->payload_off + off, r->data, m)) {
-			bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
-			break;
-		}
 		__u16 fl = f->flags & GL_TLS_F_CUT;
 		if (at == 0)
 			fl |= GL_TLS_F_FIRST;
-		f->chunks++;
 		if (m == n)
 			fl |= last_flags;
-		if (f->chunks >= GL_TLS_CHUNKS_PER_DIR && !(fl & GL_TLS_F_LAST))
+		if (f->chunks + 1 >= GL_TLS_CHUNKS_PER_DIR && !(fl & GL_TLS_F_LAST))
 			fl |= GL_TLS_F_CAPPED | GL_TLS_F_LAST;
-		r->type = GL_RECORD_TLS;
 		r->flags = fl;
 		r->len = m;
-		r->family = p->family;
-		r->direction = f->direction;
-		r->ifindex = f->ifindex;
 		r->seq = p->seq + off;
-		r->ts_ns = w->now;
-		r->flight_seq = f->start_seq;
-		r->flight_len = f->len;
-		r->payload_len = p->payload_len;
-		r->hs_type = f->hs_type;
-		r->_pad[0] = r->_pad[1] = r->_pad[2] = 0;
-		r->_pad2 = 0;
-		if (f->hs_type == GL_TLS_HS_CLIENT_HELLO) { /* the sender is the client */
-			__builtin_memcpy(r->client_addr, p->saddr, 16);
-			__builtin_memcpy(r->server_addr, p->daddr, 16);
-			r->client_port = bpf_htons(p->sport);
-			r->server_port = bpf_htons(p->dport);
-		} else {
-			__builtin_memcpy(r->client_addr, p->daddr, 16);
-			__builtin_memcpy(r->server_addr, p->saddr, 16);
-			r->client_port = bpf_htons(p->dport);
-			r->server_port = bpf_htons(p->sport);
+		if (!gl_tls_put(skb, t, p->payload_off + off, m)) {
+			gl_count(ringbuf_drops, 1);
+			break;
 		}
-		/* as emit.h: wake the reader once per batch, not per record */
-		__u64 avail = bpf_ringbuf_query(&gl_events, BPF_RB_AVAIL_DATA);
-		bpf_ringbuf_submit(r, avail >= GL_WAKEUP_BYTES && avail < GL_WAKEUP_BYTES + 2 * sizeof(*r)
-					      ? BPF_RB_FORCE_WAKEUP
-					      : BPF_RB_NO_WAKEUP);
+		f->chunks++;
 		gl_count(tls_chunks, 1);
 		off += m;
 		at += m;
@@ -369,7 +417,7 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 				hi = at + n;
 		}
 		done = have >= f->len;
-		gl_tls_emit(skb, w, f, off, n, at, done ? GL_TLS_F_LAST : 0);
+		gl_tls_emit(skb, w, t, f, off, n, at, done ? GL_TLS_F_LAST : 0);
 		f->have = have;
 		f->ooo_lo = lo;
 		f->ooo_hi = hi;

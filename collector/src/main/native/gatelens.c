@@ -584,7 +584,7 @@ JNIEXPORT jintArray JNICALL Java_io_gatelens_collector_bpf_GatelensNative_tlsLay
 	jint v[] = {(jint)sizeof(struct gl_tls_chunk), OFF(type), OFF(flags), OFF(len), OFF(family),
 		    OFF(direction), OFF(ifindex), OFF(seq), OFF(ts_ns), OFF(flight_seq),
 		    OFF(flight_len), OFF(payload_len), OFF(hs_type), OFF(client_addr),
-		    OFF(server_addr), OFF(client_port), OFF(server_port), OFF(data),
+		    OFF(server_addr), OFF(client_port), OFF(server_port), OFF(size), OFF(data),
 		    (jint)GL_TLS_CHUNK_MAX, (jint)GL_RECORD_MAX_SIZE};
 #undef OFF
 	jintArray out = (*env)->NewIntArray(env, sizeof(v) / sizeof(v[0]));

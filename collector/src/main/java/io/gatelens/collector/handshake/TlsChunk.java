@@ -31,7 +31,8 @@ public record TlsChunk(int flags, int family, int direction, int ifindex, long s
     /** The chunk at buf[at] (a record of type TLS, whole: the caller checked the size). */
     public static TlsChunk read(ByteBuffer buf, int at) {
         ByteBuffer b = buf.order() == BYTE_ORDER ? buf : buf.duplicate().order(BYTE_ORDER);
-        int len = Math.min(b.getShort(at + OFF_LEN) & 0xFFFF, CHUNK_MAX);
+        int size = RecordTypes.sizeAt(b, at, TYPE_TLS);
+        int len = Math.min(b.getShort(at + OFF_LEN) & 0xFFFF, size - OFF_DATA);
         byte[] data = new byte[len];
         b.get(at + OFF_DATA, data, 0, len);
         byte[] client = new byte[16];
@@ -54,9 +55,9 @@ public record TlsChunk(int flags, int family, int direction, int ifindex, long s
         Objects.checkFromIndexSize(offset, length, buf.limit());
         int p = offset;
         int end = offset + length;
-        while (end - p >= 2) {
+        while (end - p >= OFF_DATA) { // the smallest record: a chunk's header
             int type = RecordTypes.typeAt(buf, p);
-            int size = RecordTypes.sizeOf(type);
+            int size = RecordTypes.sizeAt(buf, p, type);
             if (end - p < size) {
                 break;
             }

@@ -109,15 +109,18 @@ public final class HttpRecordDecoder {
         final int lastRow = start + bound;
         int row = start;
         int p = offset;
-        while (row < lastRow && end - p >= SIZE) {
+        while (end - p >= TlsChunkLayout.OFF_DATA) { // the smallest record: a chunk's header
             int type = b.getShort(p + OFF_TYPE) & 0xFFFF;
             if (type == TYPE_HTTP) {
+                if (row == lastRow || end - p < SIZE) {
+                    break; // the rows asked for are decoded, or a partial record
+                }
                 decodeHttp(b, p, row, clockOffsetNs);
                 row++;
                 p += SIZE;
                 continue;
             }
-            int size = RecordTypes.sizeOf(type);
+            int size = RecordTypes.sizeAt(b, p, type);
             if (end - p < size) {
                 break; // a partial record is never read
             }

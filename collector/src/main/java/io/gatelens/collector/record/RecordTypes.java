@@ -4,8 +4,9 @@ import java.nio.ByteBuffer;
 
 /**
  * The record types of the ring buffer (GL_RECORD_* in bpf/src/gatelens.h) and their sizes. Every
- * record starts with a {@code __u16 type}; its size follows from the type, and a drained buffer
- * holds records back to back, each at a multiple of {@link HttpRecordLayout#ALIGNMENT}.
+ * record starts with a {@code __u16 type}; an HTTP record's size follows from the type, a TLS
+ * chunk's is in the record ({@link TlsChunkLayout#OFF_SIZE}), and a drained buffer holds records
+ * back to back, each at a multiple of {@link HttpRecordLayout#ALIGNMENT}.
  */
 public final class RecordTypes {
     private RecordTypes() {}
@@ -14,12 +15,24 @@ public final class RecordTypes {
     public static final int MAX_SIZE = Math.max(HttpRecordLayout.SIZE, TlsChunkLayout.SIZE);
 
     /**
-     * Size of a record of this type. A type this build does not know can only come from a
-     * corrupted buffer (both halves are built together); it is taken to be an HTTP record's size,
-     * so that one bad type word does not hide the records after it.
+     * Size of the record at buf[at], whose type is {@code type} ({@link #typeAt}); the caller
+     * checked that at least an HTTP record's or a TLS header's bytes are there. A type this build
+     * does not know can only come from a corrupted buffer (both halves are built together); it is
+     * taken to be an HTTP record's size, so that one bad type word does not hide the records after
+     * it. A TLS size that is no record size (not a multiple of 8, shorter than the header, longer
+     * than the largest chunk) is corrupted the same way and taken to be the largest chunk's.
      */
-    public static int sizeOf(int type) {
-        return type == TlsChunkLayout.TYPE_TLS ? TlsChunkLayout.SIZE : HttpRecordLayout.SIZE;
+    public static int sizeAt(ByteBuffer buf, int at, int type) {
+        if (type != TlsChunkLayout.TYPE_TLS) {
+            return HttpRecordLayout.SIZE;
+        }
+        int size = buf.getInt(at + TlsChunkLayout.OFF_SIZE);
+        if (buf.order() != HttpRecordLayout.BYTE_ORDER) {
+            size = Integer.reverseBytes(size);
+        }
+        boolean valid = size >= TlsChunkLayout.OFF_DATA && size <= TlsChunkLayout.SIZE
+                && size % HttpRecordLayout.ALIGNMENT == 0;
+        return valid ? size : TlsChunkLayout.SIZE;
     }
 
     /** The type of the record at buf[at] (host byte order, whatever buf's order). */
@@ -38,8 +51,8 @@ public final class RecordTypes {
     public static int wholeRecordBytes(ByteBuffer buf, int offset, int length) {
         int p = offset;
         int end = offset + length;
-        while (end - p >= 2) {
-            int size = sizeOf(typeAt(buf, p));
+        while (end - p >= TlsChunkLayout.OFF_DATA) { // the smallest record: a chunk's header
+            int size = sizeAt(buf, p, typeAt(buf, p));
             if (end - p < size) {
                 break;
             }

@@ -10,14 +10,18 @@ import java.util.List;
  * both together; TlsChunkLayoutTest parses the header, BpfProgramTest compares with the compiled
  * struct). One chunk holds bytes of a TLS ClientHello or ServerHello flight, as lib/tls.h copies
  * them: integers in host byte order except the two ports ({@code __be16}); addresses 16 bytes,
- * IPv4-mapped; client and server as in the HTTP record.
+ * IPv4-mapped; client and server as in the HTTP record. A record is only as long as its
+ * {@code size} field says ({@link RecordTypes#sizeAt}).
  */
 public final class TlsChunkLayout {
     private TlsChunkLayout() {}
 
     public static final ByteOrder BYTE_ORDER = HttpRecordLayout.BYTE_ORDER;
 
-    /** sizeof(struct gl_tls_chunk). */
+    /**
+     * sizeof(struct gl_tls_chunk): the largest chunk record. A record in the ring is {@code size}
+     * bytes (at {@link #OFF_SIZE}): the header and data[] cut to a size class that holds its len.
+     */
     public static final int SIZE = 2128;
 
     /** GL_RECORD_TLS: the value of {@code type} for this record. */
@@ -48,7 +52,7 @@ public final class TlsChunkLayout {
     public static final int OFF_SERVER_ADDR = 56; // u8[16]
     public static final int OFF_CLIENT_PORT = 72; // __be16
     public static final int OFF_SERVER_PORT = 74; // __be16
-    public static final int OFF_PAD2 = 76; // u32
+    public static final int OFF_SIZE = 76; // u32: bytes of this record, a multiple of 8
     public static final int OFF_DATA = 80; // u8[CHUNK_MAX]
 
     // flags (GL_TLS_F_*), same bits as gatelens.h

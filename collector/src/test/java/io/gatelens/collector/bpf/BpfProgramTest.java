@@ -197,7 +197,7 @@ class BpfProgramTest {
             TlsChunkLayout.OFF_TS_NS, TlsChunkLayout.OFF_FLIGHT_SEQ, TlsChunkLayout.OFF_FLIGHT_LEN,
             TlsChunkLayout.OFF_PAYLOAD_LEN, TlsChunkLayout.OFF_HS_TYPE, TlsChunkLayout.OFF_CLIENT_ADDR,
             TlsChunkLayout.OFF_SERVER_ADDR, TlsChunkLayout.OFF_CLIENT_PORT, TlsChunkLayout.OFF_SERVER_PORT,
-            TlsChunkLayout.OFF_DATA, TlsChunkLayout.CHUNK_MAX, RecordTypes.MAX_SIZE};
+            TlsChunkLayout.OFF_SIZE, TlsChunkLayout.OFF_DATA, TlsChunkLayout.CHUNK_MAX, RecordTypes.MAX_SIZE};
         assertEquals(java.length, l.length, "layout entries");
         for (int i = 0; i < java.length; i++) {
             assertEquals(l[i], java[i], "TLS layout entry " + i + " (gatelens.h vs TlsChunkLayout/RecordTypes)");

@@ -8,6 +8,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -252,6 +253,48 @@ class HttpRecordDecoderTest {
         assertEquals(0, fresh.otherRecords());
         assertEquals(a.length + chunk.length + b.length,
                 RecordTypes.wholeRecordBytes(buf, 0, buf.capacity() - 1), "whole records before a partial one");
+    }
+
+    @Test
+    void chunksAreOnlyAsLongAsTheirSizeClass() {
+        byte[] a = RecordBytes.http().path("/a").build();
+        byte[] small = io.gatelens.collector.testing.TlsChunkBytes.chunk().data(new byte[127]).build();
+        byte[] mid = io.gatelens.collector.testing.TlsChunkBytes.chunk().data(new byte[482]).build();
+        byte[] full = io.gatelens.collector.testing.TlsChunkBytes.chunk().data(new byte[2048]).build();
+        byte[] b = RecordBytes.http().path("/b").build();
+        assertEquals(80 + 128, small.length);
+        assertEquals(80 + 512, mid.length);
+        assertEquals(2128, full.length);
+        ByteBuffer buf = RecordBytes.direct(small, a, mid, small, full, b, small);
+
+        assertEquals(2, decoder.decode(buf, 0, buf.capacity(), root, 0));
+        assertEquals("/a", str(TransactionSchema.PATH, 0));
+        assertEquals("/b", str(TransactionSchema.PATH, 1));
+        assertEquals(5, decoder.otherRecords());
+        assertEquals(0, decoder.skippedRecords());
+        assertEquals(buf.capacity(), decoder.nextOffset(), "a trailing chunk shorter than an HTTP record is stepped over too");
+        assertEquals(buf.capacity(), RecordTypes.wholeRecordBytes(buf, 0, buf.capacity()));
+        assertEquals(buf.capacity() - small.length, RecordTypes.wholeRecordBytes(buf, 0, buf.capacity() - 1));
+        List<io.gatelens.collector.handshake.TlsChunk> chunks = io.gatelens.collector.handshake.TlsChunk.all(buf, buf.capacity());
+        assertEquals(List.of(127, 482, 127, 2048, 127), chunks.stream().map(c -> c.data().length).toList());
+    }
+
+    @Test
+    void aChunkWithACorruptedSizeIsTakenToBeTheLargest() {
+        byte[] a = RecordBytes.http().path("/a").build();
+        for (int size : new int[] {0, 79, 84, 2136, -8, Integer.MAX_VALUE}) {
+            byte[] bad = io.gatelens.collector.testing.TlsChunkBytes.chunk().data(new byte[300]).size(size).build();
+            byte[] padded = java.util.Arrays.copyOf(bad, 2128); // what a reader steps over
+            ByteBuffer buf = RecordBytes.direct(padded, a);
+            assertEquals(buf.capacity(), RecordTypes.wholeRecordBytes(buf, 0, buf.capacity()), "size " + size);
+            List<io.gatelens.collector.handshake.TlsChunk> chunks = io.gatelens.collector.handshake.TlsChunk.all(buf, buf.capacity());
+            assertEquals(1, chunks.size(), "size " + size);
+            assertEquals(300, chunks.get(0).data().length, "len is cut to the record only when it passes it");
+        }
+        // a len longer than the record's data: cut to the record
+        byte[] liar = io.gatelens.collector.testing.TlsChunkBytes.chunk().data(new byte[100]).len(2000).build();
+        ByteBuffer buf = RecordBytes.direct(liar, a);
+        assertEquals(128, io.gatelens.collector.handshake.TlsChunk.all(buf, buf.capacity()).get(0).data().length);
     }
 
     @Test

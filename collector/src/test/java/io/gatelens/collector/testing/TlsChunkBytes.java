@@ -5,10 +5,14 @@ import java.nio.ByteOrder;
 /**
  * Builds one {@code struct gl_tls_chunk} byte by byte from bpf/src/gatelens.h's offsets, written
  * without TlsChunkLayout on purpose (as RecordBytes does for the HTTP record), for decoder and
- * assembler tests that need chunks the kernel would not make (lies, holes, floods).
+ * assembler tests that need chunks the kernel would not make (lies, holes, floods). The record is
+ * as long as the kernel makes it: the header and data[] cut to the size class of its length
+ * (lib/tls.h, gl_tls_put), unless {@link #size} says otherwise.
  */
 public final class TlsChunkBytes {
     public static final int SIZE = 2128;
+    /** lib/tls.h's size classes of data[]. */
+    static final int[] CLASSES = {128, 192, 256, 384, 512, 768, 1024, 1536, 2048};
 
     private final boolean little = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private int type = 2;
@@ -28,6 +32,7 @@ public final class TlsChunkBytes {
     private int serverPort = 443;
     private byte[] data = new byte[0];
     private Integer len;
+    private Integer size;
 
     public static TlsChunkBytes chunk() {
         return new TlsChunkBytes();
@@ -51,9 +56,22 @@ public final class TlsChunkBytes {
     public TlsChunkBytes data(byte[] v) { data = v.clone(); return this; }
     /** Overrides the len field (default: data's length). */
     public TlsChunkBytes len(int v) { len = v; return this; }
+    /** Overrides the size field and the record's length (default: the kernel's size class). */
+    public TlsChunkBytes size(int v) { size = v; return this; }
+
+    /** The record the kernel writes for a chunk of n data bytes. */
+    public static int recordSize(int n) {
+        for (int c : CLASSES) {
+            if (n <= c) {
+                return 80 + c;
+            }
+        }
+        return SIZE;
+    }
 
     public byte[] build() {
-        byte[] r = new byte[SIZE];
+        int sz = size != null ? size : recordSize(Math.min(data.length, 2048));
+        byte[] r = new byte[Math.min(Math.max(sz, 80), SIZE)];
         put(r, 0, type, 2);
         put(r, 2, flags, 2);
         put(r, 4, len != null ? len : data.length, 2);
@@ -72,7 +90,8 @@ public final class TlsChunkBytes {
         r[73] = (byte) clientPort;
         r[74] = (byte) (serverPort >>> 8);
         r[75] = (byte) serverPort;
-        System.arraycopy(data, 0, r, 80, Math.min(data.length, 2048));
+        put(r, 76, sz, 4);
+        System.arraycopy(data, 0, r, 80, Math.min(data.length, r.length - 80));
         return r;
     }
 

@@ -7,12 +7,14 @@
  *   gl_sweep                       run by user space with BPF_PROG_TEST_RUN: reports and
  *                                  forgets connections idle for gl_idle_timeout_ns
  *
- * Per segment: parse headers (lib/parse.h), find the connection (lib/flow.h), follow the
+ * Per segment: parse headers (lib/parse.h), find the connection (lib/flow.h; its gate spares
+ * the lookup to most segments of untracked flows), follow the
  * sender's byte stream by TCP sequence number (retransmits skipped, gaps accounted), and
  * step through every message the segment holds (pipelining): a request pushes an entry to
  * the connection's FIFO, a complete response pops the oldest one and emits one record
  * (lib/emit.h). Besides HTTP, the bytes of TLS ClientHellos and ServerHellos on any port go to
- * user space (lib/tls.h). User-space loader: collector/src/main/native/gatelens.c.
+ * user space (lib/tls.h): from segments of untracked flows, or of tracked ones outside an HTTP
+ * message. User-space loader: collector/src/main/native/gatelens.c.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -560,6 +562,7 @@ __noinline int gl_new_flow(struct __sk_buff *skb, __u32 sender_is_a, __u32 hook_
 	}
 	if (bpf_map_update_elem(&gl_flows, &w->key, c, BPF_NOEXIST))
 		return 0;
+	__sync_fetch_and_add(&gl_flow_gate[gl_flow_slot(&w->key)], 1); /* after the insert: flow.h */
 	gl_count(flows_created, 1);
 	return 1;
 }
@@ -580,13 +583,17 @@ static __always_inline int gl_handle(struct __sk_buff *skb, __u32 hook_dir)
 		if (!bpf_map_lookup_elem(&gl_ports, &sp) && !bpf_map_lookup_elem(&gl_ports, &dp))
 			return TC_ACT_OK;
 	}
-	/* TLS hellos, on any port and beside HTTP (lib/tls.h) */
-	int hello = p->payload_len ? gl_tls_check(skb, p, hook_dir) : 0;
-
+	/* the flow first: a segment inside an HTTP message is HTTP's (a body may start with 0x16),
+	 * and the gate spares the lookup to the many segments of flows that are not tracked */
 	__u32 sender_is_a = gl_flow_key_of(p, &w->key);
-	struct gl_conn *c = bpf_map_lookup_elem(&gl_flows, &w->key);
+	struct gl_conn *c = 0;
+	if (GL_READ(gl_flow_gate[gl_flow_slot(&w->key)]))
+		c = bpf_map_lookup_elem(&gl_flows, &w->key);
 	if (!c) {
-		if (!p->payload_len || hello) /* hello bytes start no HTTP flow */
+		if (!p->payload_len)
+			return TC_ACT_OK;
+		/* TLS hellos, on any port (lib/tls.h); hello bytes start no HTTP flow */
+		if (gl_tls_check(skb, p, hook_dir))
 			return TC_ACT_OK;
 		/* fast path for the many flows that are not HTTP: a message start begins with a
 		 * token character ('H' of "HTTP/" is one); no clock read, no call */
@@ -602,6 +609,12 @@ static __always_inline int gl_handle(struct __sk_buff *skb, __u32 hook_dir)
 		if (!c)
 			return TC_ACT_OK;
 	} else {
+		/* a hello starts outside an HTTP message: at a message boundary, where framing was
+		 * lost (a flow tracked from a segment that only looked like a request), in a CONNECT
+		 * tunnel; inside a message, a 0x16 is body */
+		__u8 st = sender_is_a == c->client_is_a ? c->cli.state : c->srv.state;
+		if (p->payload_len && (st == GL_S_START || st == GL_S_RESYNC || st == GL_S_TUNNEL))
+			gl_tls_check(skb, p, hook_dir);
 		w->now = gl_now();
 		__builtin_memcpy(&w->conn, c, sizeof(*c));
 	}
@@ -662,6 +675,25 @@ struct gl_sweep_ctx {
 	__u64 live;
 };
 
+/* the sweep's recount of gl_flow_gate (flow.h) */
+struct gl_sweep_work {
+	__u32 before[GL_FLOW_GATE_SLOTS];
+	__u32 count[GL_FLOW_GATE_SLOTS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gl_sweep_work);
+} gl_sweep_work_map SEC(".maps");
+
+static __always_inline struct gl_sweep_work *gl_sweep_work(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&gl_sweep_work_map, &zero);
+}
+
 static long gl_sweep_one(struct bpf_map *map, struct gl_flow_key *key, struct gl_conn *val,
 			 struct gl_sweep_ctx *ctx)
 {
@@ -669,6 +701,9 @@ static long gl_sweep_one(struct bpf_map *map, struct gl_flow_key *key, struct gl
 	if (!w)
 		return 1;
 	if (ctx->now < val->last_ns || ctx->now - val->last_ns <= gl_idle_timeout_ns) {
+		struct gl_sweep_work *sw = gl_sweep_work();
+		if (sw)
+			sw->count[gl_flow_slot(key) & (GL_FLOW_GATE_SLOTS - 1)]++;
 		ctx->live++;
 		return 0;
 	}
@@ -686,8 +721,18 @@ SEC("tc")
 int gl_sweep(struct __sk_buff *skb)
 {
 	struct gl_sweep_ctx ctx = { .now = gl_now(), .live = 0 };
+	struct gl_sweep_work *sw = gl_sweep_work();
+	if (!sw)
+		return TC_ACT_OK;
+	for (int i = 0; i < GL_FLOW_GATE_SLOTS; i++) {
+		sw->before[i] = GL_READ(gl_flow_gate[i]);
+		sw->count[i] = 0;
+	}
 	bpf_for_each_map_elem(&gl_flows, gl_sweep_one, &ctx, 0);
 	gl_live_flows = ctx.live;
+	/* a slot that changed meanwhile (a flow created) keeps its value until the next sweep */
+	for (int i = 0; i < GL_FLOW_GATE_SLOTS; i++)
+		__sync_val_compare_and_swap(&gl_flow_gate[i], sw->before[i], sw->count[i]);
 	gl_tls_sweep(ctx.now);
 	return TC_ACT_OK;
 }

@@ -9,6 +9,9 @@
  *                     request waiting for its response; FIFO [conn.head, conn.tail)),
  *                     except the one kept inline in gl_conn.inl (see there)
  *
+ *   gl_flow_gate      flows created per slot of a hash of the key: a segment whose slot is 0
+ *                     belongs to no tracked flow and skips the gl_flows lookup
+ *
  * The key is canonical (smaller address/port first) so both directions of a connection
  * find the same entry with one lookup. Each direction's parser state lives in its own
  * struct gl_half; the client side pushes to the FIFO tail, the server side pops the head,
@@ -130,6 +133,28 @@ struct {
 	__type(key, struct gl_pending_key);
 	__type(value, struct gl_pending);
 } gl_pending SEC(".maps");
+
+/*
+ * Most TCP segments (TLS, other protocols) belong to no tracked flow, and a gl_flows lookup of
+ * a key not seen recently is a cache miss in a table of 64 Ki buckets (~100 ns here). The gate
+ * is small enough to stay in the cache. A slot is incremented after its flow is inserted and
+ * only the sweep lowers it, to the count of live flows (compare-and-swap: a slot that changed
+ * meanwhile keeps its value), so a tracked flow's slot is never 0 — except for the instant
+ * between the insert and the increment, when a segment of that new flow on another CPU would
+ * be taken for untracked (its flow is not created twice: the insert is BPF_NOEXIST). Flows
+ * that end or are evicted leave their slot counted until the sweep: a lookup too many.
+ */
+#define GL_FLOW_GATE_SLOTS 1024 /* power of two; 4 KiB */
+__u32 gl_flow_gate[GL_FLOW_GATE_SLOTS] = {};
+
+static __always_inline __u32 gl_flow_slot(const struct gl_flow_key *k)
+{
+	__u32 x = *(const __u32 *)(k->a + 12) ^ (*(const __u32 *)(k->b + 12) * 0x9e3779b1u) ^
+		  ((__u32)k->port_a << 16 | k->port_b);
+	x *= 0x85ebca6bu;
+	x ^= x >> 16;
+	return x & (GL_FLOW_GATE_SLOTS - 1);
+}
 
 static __always_inline int gl_addr_port_less(const __u8 *a, __u16 pa, const __u8 *b, __u16 pb)
 {

@@ -265,6 +265,37 @@ class KernelProgramTest {
     }
 
     @Test
+    void trackedFlowsSurviveTheGateRecount() {
+        // lib/flow.h: the sweep lowers gl_flow_gate to the live flows; a live flow's segments
+        // must still find it, whatever else was created, ended or swept meanwhile
+        String q = "GET /g HTTP/1.1\r\nHost: h\r\n\r\n";
+        String r = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+        int n = 3000;
+        try (Run run = new Run(CaptureConfig.defaults().withIdleTimeout(Duration.ofSeconds(5)))) {
+            for (int i = 0; i < n; i++) {
+                run.feed(T0 + i, req(20000 + i, 1, 1, q));
+            }
+            // connections that end, and sweeps in between: their slots go down, not the others'
+            for (int i = 0; i < 200; i++) {
+                run.feed(T0 + n + i, req(30000 + i, 1, 1, q));
+                run.feed(T0 + n + i, resp(30000 + i, 1, 1 + q.length(), r));
+                run.feed(T0 + n + i, tcp4(CLIENT, 30000 + i, SERVER, 80, 1 + q.length(), 1 + r.length(), ACK | FIN, new byte[0]));
+                run.feed(T0 + n + i, tcp4(SERVER, 80, CLIENT, 30000 + i, 1 + r.length(), 2 + q.length(), ACK | FIN, new byte[0]));
+                if (i % 50 == 0) {
+                    run.p.setClock(T0 + n + i);
+                    run.p.sweep();
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                run.feed(T0 + 1_000_000_000L + i, resp(20000 + i, 1, 1 + q.length(), r));
+            }
+            List<TransactionRow> rows = run.drain();
+            assertEquals(n + 200, rows.size(), run.p.counters().asMap().toString());
+            assertTrue(rows.stream().allMatch(t -> Integer.valueOf(200).equals(t.status()) && t.flags() == 0));
+        }
+    }
+
+    @Test
     void nonHttpTrafficLeavesNoState() {
         try (Run run = new Run(CaptureConfig.defaults())) {
             run.feed(T0, Packets.udp4(CLIENT, 5353, SERVER, 53, 40));

@@ -399,8 +399,44 @@ class KernelTlsTest {
             assertEquals(204, r.status());
             assertEquals(head.length() + body.length, r.reqBytes(), "the body segment was HTTP's too");
             assertEquals(0, r.flags());
-            // the body looked like a hello, so it was copied as one; user space finds it unparseable
-            assertEquals(1, run.chunks.size());
+            // the body looked like a hello, but it was inside an HTTP message: not copied
+            assertEquals(0, run.chunks.size(), run.chunks.toString());
+        }
+    }
+
+    @Test
+    void helloThroughAConnectTunnelIsCopied() {
+        String connect = "CONNECT api.example:443 HTTP/1.1\r\nHost: api.example:443\r\n\r\n";
+        String ok = "HTTP/1.1 200 Connection established\r\n\r\n";
+        TlsTestKit.Transcript t = TlsTestKit.handshake(Hello.of("tunnel.example", "TLSv1.3"));
+        int shLen = 5 + TlsTestKit.recordLength(t.server(), 0);
+        long c = 1, s = 1;
+        try (Run run = new Run()) {
+            run.feed(T0, tcp4(CLIENT, 44100, SERVER, 3128, c, s, ACK, ascii(connect)));
+            c += connect.length();
+            run.feed(T0 + 1, tcp4(SERVER, 3128, CLIENT, 44100, s, c, ACK, ascii(ok)));
+            s += ok.length();
+            run.feed(T0 + 2, tcp4(CLIENT, 44100, SERVER, 3128, c, s, ACK, t.clientHello()));
+            run.feed(T0 + 3, tcp4(SERVER, 3128, CLIENT, 44100, s, c + t.clientHello().length, ACK, t.server()));
+            run.drain();
+            assertEquals(1, run.rows.size(), "the CONNECT transaction: " + run.rows);
+            assertEquals(2, run.chunks.size(), run.chunks.toString());
+            assertArrayEquals(t.clientHello(), run.chunks.get(0).data());
+            assertArrayEquals(Arrays.copyOf(t.server(), shLen), run.chunks.get(1).data());
+        }
+    }
+
+    @Test
+    void helloOnAFlowTrackedFromAMidStreamSegmentIsCopied() {
+        // capture started mid-connection: the first segment seen starts with a token character,
+        // so the flow is tracked as possible HTTP; its framing is lost, a hello after it is TLS
+        byte[] ch = TlsTestKit.clientHello(Hello.of("midstream.example", null));
+        try (Run run = new Run()) {
+            run.feed(T0, fromClient(44200, 1, ascii("xyz garbage that is not a request\r\n")));
+            assertEquals(1, run.p.counters().flowsCreated());
+            run.feed(T0 + 1, fromClient(44200, 100, ch));
+            assertEquals(1, run.drain().size(), run.chunks.toString());
+            assertArrayEquals(ch, run.chunks.get(0).data());
         }
     }
 

@@ -3,9 +3,10 @@
  * tls.h — the bytes of TLS ClientHellos and ServerHellos to user space, on any TCP port.
  *
  * API:
- *   gl_tls_check(skb, pkt, dir)  every TCP segment with payload: a byte compare (0x16?) and, if
- *                                not, one load of gl_tls_gate; returns 1 when the segment held
- *                                bytes of a hello (then it is no HTTP message start)
+ *   gl_tls_check(skb, pkt, dir)  a TCP segment with payload of a flow HTTP does not track, or
+ *                                outside an HTTP message: a byte compare (0x16?) and, if not,
+ *                                one load of gl_tls_gate; returns 1 when the segment held bytes
+ *                                of a hello (then it is no HTTP message start)
  *   gl_tls_segment(skb, dir, s)  s = 1: the payload starts with 0x16; s = 0: the gate says this
  *                                direction may be in a hello. Copies what belongs to a hello
  *                                into gl_tls_chunk records.
@@ -24,16 +25,27 @@
  *    each with its TCP sequence number; user space orders them. A record is reserved at the
  *    smallest size class that holds its bytes (gl_tls_put): writing fresh ring memory is most of
  *    a chunk's cost.
- *  - gl_tls_dirs keeps one entry per direction (sender and receiver address and port), found by
- *    a hash keyed with gl_tls_seed: a 2-way set-associative table (an entry lives in slot s or
- *    s ^ 1, the hash's upper bits are its tag). An entry holds the direction's chunk count (at
- *    most GL_TLS_CHUNKS_PER_DIR: a connection that sends hello after hello is cut off), its last
- *    flight's start (a retransmitted hello is not copied twice) and, while a hello that did not
- *    fit its first segment is "active", where it starts, its length and what was copied. A new
- *    direction takes the way of its set that is not active, else the one idle longest; a direction
- *    idle for the idle timeout starts from zero. The budget is a bound, not an exact count.
- *    Not an LRU hash map: its update costs ~0.5 us per hello here (docs/benchmarks.md); an array
- *    lookup is inlined by the verifier.
+ *  - The common case — a hello whole in its segment, in one chunk (any ServerHello, a
+ *    ClientHello up to the MSS) — needs no state: it is copied at once, without the table below
+ *    (a lookup there is a cache miss, ~100 ns here). What bounds it instead is gl_tls_heat: per
+ *    slot of the direction's hash, the chunks copied so without an entry in the current epoch
+ *    (~16.8 ms), at most GL_TLS_HEAT_MAX. Past that the slot is hot (for GL_TLS_HOT_EPOCHS) and
+ *    its hellos take the table like the others (a flood on one connection heats its slot); one in
+ *    GL_TLS_CHECK_EVERY of the others does too (per CPU), so that a slower flood meets its
+ *    budget as well; a spent budget puts a penalty on the slot (table path for the idle
+ *    timeout). A retransmitted whole hello is copied again; user space drops the copy (same
+ *    flight start).
+ *  - gl_tls_dirs keeps one entry per direction that needed one (a hello spanning segments, a hot
+ *    slot, a check), found by a hash keyed with gl_tls_seed: a 2-way set-associative table (an
+ *    entry lives in slot s or s ^ 1, the hash's upper bits are its tag). An entry holds the
+ *    direction's chunk count (at most GL_TLS_CHUNKS_PER_DIR, counting the chunks its heat slot
+ *    gave without an entry in this epoch: a connection that sends hello after hello is cut off),
+ *    its last flight's start (a retransmitted hello spanning segments is not copied twice) and,
+ *    while a hello that did not fit its first segment is "active", where it starts, its length
+ *    and what was copied. A new direction takes the way of its set that is not active, else the
+ *    one idle longest; a direction idle for the idle timeout starts from zero. The budget is a
+ *    bound, not an exact count. Not an LRU hash map: its update costs ~0.5 us per hello here
+ *    (docs/benchmarks.md); an array lookup is inlined by the verifier.
  *  - gl_tls_gate counts active entries per slot of a hash of the ports, so that every segment
  *    that does not start with 0x16 pays one load and one compare, not a table lookup.
  *
@@ -64,6 +76,17 @@ const volatile __u64 gl_tls_seed = 0x9e3779b97f4a7c15ULL;
 /* active directions per slot; written with atomics, recounted by the sweep */
 __u32 gl_tls_gate[GL_TLS_GATE_SLOTS] = {};
 
+/* chunks copied without a table entry, per slot of the direction's hash: (epoch << 8) | count,
+ * with a 24-bit epoch; or (epoch << 8) | GL_TLS_HEAT_UNTIL: hot until then (gl_tls_heat_take) */
+#define GL_TLS_HEAT_SLOTS 1024 /* power of two; 4 KiB: stays in the cache */
+#define GL_TLS_HEAT_MAX 8      /* chunks per slot and epoch without an entry (< GL_TLS_CHUNKS_PER_DIR) */
+#define GL_TLS_EPOCH_SHIFT 24  /* epoch = ns >> 24: ~16.8 ms; 24 bits of it wrap in 78 hours */
+#define GL_TLS_EPOCH_MASK 0xffffff
+#define GL_TLS_HOT_EPOCHS 64   /* a slot that got hot stays so this long (~1 s) */
+#define GL_TLS_HEAT_UNTIL 0xff /* count field of a slot that is hot until its epoch */
+#define GL_TLS_CHECK_EVERY 16  /* of the hellos that could go without an entry, per CPU, one does not */
+__u32 gl_tls_heat[GL_TLS_HEAT_SLOTS] = {};
+
 /* one direction of a connection, see the top */
 struct gl_tls_dir {
 	__u64 last_ns;    /* newest hello segment */
@@ -93,8 +116,10 @@ struct {
 
 struct gl_tls_work {
 	__u8 hdr[16];
+	struct gl_tls_dir once;          /* the flight of a hello whole in its segment: no entry */
 	__u64 unasked;                   /* chunk bytes since this CPU last asked the ring... */
 	__u64 avail;                     /* ... how many unread bytes it holds, and the answer */
+	__u32 fast;                      /* hellos that could go without a table entry, here */
 	struct gl_tls_chunk rec;         /* the header of the chunks of this segment (data unused) */
 	__u32 before[GL_TLS_GATE_SLOTS]; /* sweep: the gate before recounting */
 	__u32 count[GL_TLS_GATE_SLOTS];  /* sweep: active entries found */
@@ -297,6 +322,66 @@ static __always_inline struct gl_tls_dir *gl_tls_find(__u64 h, __u64 now, struct
 	return 0;
 }
 
+/* A penalty's length: the idle timeout, in epochs (at least GL_TLS_HOT_EPOCHS). */
+static __always_inline __u32 gl_tls_penalty_epochs(void)
+{
+	__u64 n = (gl_idle_timeout_ns >> GL_TLS_EPOCH_SHIFT) + GL_TLS_HOT_EPOCHS;
+	return n > (GL_TLS_EPOCH_MASK >> 1) ? GL_TLS_EPOCH_MASK >> 1 : (__u32)n;
+}
+
+/* The slot is hot until `n` epochs from now. */
+static __always_inline void gl_tls_heat_until(__u32 *slot, __u32 epoch, __u32 n)
+{
+	*slot = ((epoch + n) & GL_TLS_EPOCH_MASK) << 8 | GL_TLS_HEAT_UNTIL;
+}
+
+/*
+ * The chunks the heat slot gave without an entry in this epoch; when fewer than GL_TLS_HEAT_MAX,
+ * this hello takes one more (the slot is cool). Not atomic: a lost update miscounts by one.
+ */
+static __always_inline __u32 gl_tls_heat_take(__u32 *slot, __u32 epoch)
+{
+	__u32 v = *slot, e = v >> 8;
+	if ((v & 0xff) == GL_TLS_HEAT_UNTIL) { /* hot, or a penalty, until epoch e */
+		__u32 ahead = (e - epoch) & GL_TLS_EPOCH_MASK;
+		if (ahead && ahead <= gl_tls_penalty_epochs())
+			return GL_TLS_HEAT_MAX;
+		v = 0; /* over */
+	}
+	__u32 n = v >> 8 == epoch ? v & 0xff : 0;
+	if (n < GL_TLS_HEAT_MAX)
+		*slot = epoch << 8 | (n + 1);
+	else /* hot: it stays so for a while, so that a flood cannot wait for the next epoch */
+		gl_tls_heat_until(slot, epoch, GL_TLS_HOT_EPOCHS);
+	return n;
+}
+
+/* The slot's directions take the table path for the idle timeout: a connection that sends hello
+ * after hello gets no more chunks without an entry, whose budget it has spent. */
+static __always_inline void gl_tls_heat_penalty(__u32 *slot, __u32 epoch)
+{
+	gl_tls_heat_until(slot, epoch, gl_tls_penalty_epochs());
+}
+
+/* A hello whole in this segment (one chunk), of a direction whose heat slot is cool: copied
+ * without a table entry (see the top). */
+static __always_inline void gl_tls_once(struct __sk_buff *skb, struct gl_work *w, struct gl_tls_work *t,
+					__u32 hook_dir, __u32 flight, int cut)
+{
+	struct gl_tls_dir *f = &t->once;
+	__u8 hs = t->hdr[5];
+	f->start_seq = w->pkt.seq;
+	f->len = flight;
+	f->chunks = 0;
+	f->flags = cut ? GL_TLS_F_CUT : 0;
+	f->hs_type = hs;
+	f->direction = GL_DIR_UNKNOWN;
+	if (!gl_offline)
+		f->direction = hs == GL_TLS_HS_CLIENT_HELLO ? hook_dir : GL_DIR_SERVER + GL_DIR_CLIENT - hook_dir;
+	f->ifindex = gl_offline ? 0 : skb->ifindex;
+	gl_tls_emit(skb, w, t, f, 0, flight, 0, GL_TLS_F_LAST); /* chunks 0: never capped */
+}
+
 /* See the API comment at the top. Returns 1 when bytes of the segment belong to a hello. */
 __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 starts)
 {
@@ -329,6 +414,18 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 	w->now = gl_now();
 
 	__u64 h = gl_tls_hash(p);
+	__u32 *heat = &gl_tls_heat[(__u32)(h >> 20) & (GL_TLS_HEAT_SLOTS - 1)];
+	__u32 epoch = (__u32)(w->now >> GL_TLS_EPOCH_SHIFT) & GL_TLS_EPOCH_MASK;
+	__u32 given = 0; /* chunks the heat slot gave without an entry in this epoch */
+	if (starts && flight <= plen && flight <= GL_TLS_CHUNK_MAX) { /* whole here, one chunk */
+		given = gl_tls_heat_take(heat, epoch);
+		if (given < GL_TLS_HEAT_MAX && ++t->fast % GL_TLS_CHECK_EVERY) {
+			gl_tls_once(skb, w, t, hook_dir, flight, cut); /* no table entry */
+			return 1;
+		}
+		/* the slot is hot, or this is the hello in GL_TLS_CHECK_EVERY that is counted in
+		 * the table anyway, so that a slow flood meets its budget too */
+	}
 	struct gl_tls_dir *victim = 0;
 	struct gl_tls_dir *f = gl_tls_find(h, w->now, &victim);
 	if (f && w->now - f->last_ns > gl_idle_timeout_ns) { /* idle: the direction starts over */
@@ -351,12 +448,14 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 			if (f->active)
 				gl_tls_gate_add(f->gate, -1); /* its hello in flight is dropped */
 			f->tag = (__u32)(h >> 32) | 1;
-			f->chunks = 0;
+			/* the slot's chunks without an entry may all have been this direction's */
+			f->chunks = given < GL_TLS_HEAT_MAX ? given : GL_TLS_HEAT_MAX;
 			f->active = 0;
 			was_active = 0;
 		}
 		if (f->chunks >= GL_TLS_CHUNKS_PER_DIR) {
 			f->last_ns = w->now;
+			gl_tls_heat_penalty(heat, epoch);
 			gl_count(tls_capped, 1);
 			return 1;
 		}
@@ -421,8 +520,10 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 		f->have = have;
 		f->ooo_lo = lo;
 		f->ooo_hi = hi;
-		if (f->chunks >= GL_TLS_CHUNKS_PER_DIR)
+		if (f->chunks >= GL_TLS_CHUNKS_PER_DIR) {
 			done = 1;
+			gl_tls_heat_penalty(heat, epoch); /* no more hellos without the table either */
+		}
 	}
 	f->active = !done;
 	if (f->active != was_active)

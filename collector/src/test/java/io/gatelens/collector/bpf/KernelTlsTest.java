@@ -441,6 +441,96 @@ class KernelTlsTest {
     }
 
     @Test
+    void retransmittedWholeHelloIsCopiedAgainWithItsFlightStart() {
+        // a hello whole in its segment leaves no table entry: its retransmission is a second
+        // chunk of the same flight (same seq), which user space drops (TlsHostileTest)
+        byte[] ch = TlsTestKit.clientHello(Hello.of("again.example", null));
+        try (Run run = new Run()) {
+            run.feed(T0, fromClient(44300, 700, ch));
+            run.feed(T0 + 200_000_000L, fromClient(44300, 700, ch));
+            List<TlsChunk> chunks = run.drain();
+            assertEquals(2, chunks.size(), chunks.toString());
+            for (TlsChunk c : chunks) {
+                assertEquals(700, c.flightSeq());
+                assertEquals(700, c.seq());
+                assertArrayEquals(ch, c.data());
+            }
+            assertEquals(0, run.p.counters().tlsActive());
+        }
+    }
+
+    @Test
+    void helloFloodStaysWithinTheBudgetOverTime() {
+        // one hello a millisecond for 20 s: without an entry while the heat slot is cool, then
+        // the table's budget, then a penalty that keeps the slot on the table path
+        byte[] ch = TlsTestKit.clientHello(Hello.of("flood.example", null));
+        long t0 = T0 >> 24 << 24; // an epoch (2^24 ns) starts here: its 17 hellos pass 8
+        try (Run run = new Run()) {
+            long seq = 1;
+            for (int i = 0; i < 20_000; i++) {
+                run.feed(t0 + i * 1_000_000L, fromClient(44400, seq, ch));
+                seq += ch.length;
+                if (i % 1000 == 0) {
+                    run.drain();
+                }
+            }
+            assertEquals(TlsChunkLayout.CHUNKS_PER_DIR, run.drain().size(), run.p.counters().asMap().toString());
+            // idle for longer than the idle timeout (30 s): the connection starts over
+            run.feed(t0 + 60_000_000_000L, fromClient(44400, seq, ch));
+            assertEquals(TlsChunkLayout.CHUNKS_PER_DIR + 1, run.drain().size());
+        }
+    }
+
+    @Test
+    void aSlowFloodMeetsItsBudgetToo() {
+        // fewer hellos per epoch than the heat slot lets through without an entry: every 16th
+        // of them (per CPU) is counted in the table anyway, so the connection's budget runs out
+        byte[] ch = TlsTestKit.clientHello(Hello.of("slow.example", null));
+        long t0 = T0 >> 24 << 24;
+        int n = 3_000;
+        long step = 3_000_000L; // 5.6 an epoch of 2^24 ns
+        try (Run run = new Run()) {
+            long seq = 1;
+            for (int i = 0; i < n; i++) {
+                run.feed(t0 + i * step, fromClient(44500, seq, ch));
+                seq += ch.length;
+                if (i % 1000 == 0) {
+                    run.drain();
+                }
+            }
+            int chunks = run.drain().size();
+            int bound = (TlsChunkLayout.CHUNKS_PER_DIR + 2) * 16; // 16 per check, a check's worth per CPU
+            assertTrue(chunks <= bound, chunks + " chunks, bound " + bound);
+            KernelCounters k = run.p.counters();
+            assertEquals(n - chunks, k.tlsCapped(), k.asMap().toString());
+        }
+    }
+
+    @Test
+    void manyConnectionsAtOnceEachGetTheirHello() {
+        // more hellos in one instant than the heat slots let through without an entry: the
+        // rest take the table, every one is copied
+        byte[] ch = TlsTestKit.clientHello(Hello.of("burst.example", null));
+        int n = 20_000;
+        try (Run run = new Run()) {
+            for (int i = 0; i < n; i++) {
+                byte[] src = ip4(10, 4, (i >> 8) & 0xff, i & 0xff);
+                run.feed(T0, tcp4(src, 20000 + (i % 30000), SERVER, 443, 1, 1, ACK | PSH, ch));
+                if (i % 1000 == 0) {
+                    run.drain();
+                }
+            }
+            List<TlsChunk> chunks = run.drain();
+            assertEquals(n, chunks.size());
+            assertTrue(chunks.stream().allMatch(c -> c.flags() == (FLAG_FIRST | FLAG_LAST)));
+            KernelCounters k = run.p.counters();
+            assertEquals(n, k.tlsChunks());
+            assertEquals(0, k.tlsCapped());
+            assertEquals(0, k.tlsActive());
+        }
+    }
+
+    @Test
     void tlsOffLeavesNoChunks() {
         byte[] ch = TlsTestKit.clientHello(Hello.of("off.example", null));
         try (Run run = new Run(CaptureConfig.defaults().withTls(false))) {

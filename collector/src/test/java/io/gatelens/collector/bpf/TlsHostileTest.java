@@ -227,6 +227,30 @@ class TlsHostileTest {
     }
 
     @Test
+    void retransmittedHellosMakeOneRecord() {
+        // hellos whole in their segment leave no kernel state: each retransmission is copied
+        // again, with the same flight start, and the assembler keeps the first
+        TlsTestKit.Transcript t = TlsTestKit.handshake(Hello.of("retrans.example", "TLSv1.3", "h2"));
+        int shLen = 5 + TlsTestKit.recordLength(t.server(), 0);
+        try (Pipe p = new Pipe()) {
+            p.feed(T0, fromClient(50300, 1, t.clientHello()));
+            p.feed(T0 + 1_000_000, fromClient(50300, 1, t.clientHello()));
+            p.feed(T0 + 2_000_000, fromServer(50300, 1, t.server()));
+            p.feed(T0 + 3_000_000, fromClient(50300, 1, t.clientHello()));
+            p.feed(T0 + 4_000_000, fromServer(50300, 1, t.server()));
+            p.feed(T0 + 5_000_000, fromServer(50300, 1, Arrays.copyOf(t.server(), shLen)));
+            List<TlsHandshake> rs = p.finish();
+            assertEquals(1, rs.size(), rs.toString());
+            TlsHandshake h = rs.get(0);
+            assertEquals("retrans.example", h.sni());
+            assertEquals(0, h.flags(), h.toString());
+            assertEquals(2_000_000L, h.handshakeNs(), "from the first ClientHello to the first ServerHello");
+            assertEquals(6, p.run.p.counters().tlsChunks(), "every copy went out");
+            assertEquals(4, p.tls.assembler().chunksIgnored(), "the copies after the first of each were dropped");
+        }
+    }
+
+    @Test
     void randomlyCorruptedHellosNeverReportWhatWasNotSent() {
         long seed = System.nanoTime();
         Random rnd = new Random(seed);

@@ -29,7 +29,7 @@ struct gl_vlan_hdr {
 };
 
 struct gl_pkt {
-	__u8 saddr[16]; /* IPv4 stored as ::ffff:a.b.c.d */
+	__u8 saddr[16] __attribute__((aligned(8))); /* IPv4 stored as ::ffff:a.b.c.d */
 	__u8 daddr[16];
 	__u16 sport; /* host order */
 	__u16 dport;
@@ -47,10 +47,10 @@ struct gl_pkt {
 
 static __always_inline void gl_v4_mapped(__u8 *dst, __be32 addr)
 {
-	__builtin_memset(dst, 0, 10);
-	dst[10] = 0xff;
-	dst[11] = 0xff;
-	__builtin_memcpy(dst + 12, &addr, 4);
+	/* ::ffff:a.b.c.d in three stores (dst is 8-byte aligned: struct gl_pkt) */
+	*(__u64 *)dst = 0;
+	*(__be32 *)(dst + 8) = bpf_htonl(0xffff);
+	*(__be32 *)(dst + 12) = addr;
 }
 
 static __always_inline int gl_parse_packet_once(struct __sk_buff *skb, struct gl_pkt *p)

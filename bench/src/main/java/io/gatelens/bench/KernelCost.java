@@ -14,9 +14,8 @@ import java.util.Arrays;
  * which the program skips), so those run as 100,000 distinct segments of one keep-alive
  * connection, repeat=1 each; the no-op is measured the same way for the per-run overhead.
  * TLS hello segments cannot be repeated either (a repeat is a retransmission of a flight already
- * copied, skipped): they run as 100,000 distinct connections (source ports), repeat=1 each, which
- * is what a busy host sees — every hello on a new connection, the direction table (8,192 LRU
- * entries) evicting the oldest.
+ * copied, skipped): they run as 100,000 distinct connections (client addresses), repeat=1 each,
+ * which is what a busy host sees — every hello on a new connection, none of its state in a cache.
  *
  * <p>Run: java --add-opens=java.base/java.nio=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * io.gatelens.bench.KernelCost (as root). Prints a Markdown table.

@@ -188,7 +188,7 @@ public final class StatsAggregator {
 
         EndpointMinute statsOf(int endpointId, String host) {
             int mask = ids.length - 1;
-            int slot = mix(endpointId, host) & mask;
+            int slot = mix(endpointId) & mask;
             while (true) {
                 EndpointMinute s = stats[slot];
                 if (s == null) {
@@ -217,7 +217,7 @@ public final class StatsAggregator {
             int mask = ids.length - 1;
             for (int i = 0; i < oldIds.length; i++) {
                 if (oldStats[i] != null) {
-                    int slot = mix(oldIds[i], oldStats[i].host) & mask;
+                    int slot = mix(oldIds[i]) & mask;
                     while (stats[slot] != null) {
                         slot = (slot + 1) & mask;
                     }
@@ -227,8 +227,12 @@ public final class StatsAggregator {
             }
         }
 
-        private static int mix(int id, String host) {
-            int h = (id + (host == null ? 0 : host.hashCode())) * 0x9E3779B9;
+        /**
+         * The slot of an endpoint: by id alone, the host compared while probing (an endpoint has one
+         * host, now and then a few; hashing the host too cost a touch of the String per run).
+         */
+        private static int mix(int id) {
+            int h = id * 0x9E3779B9;
             return h ^ (h >>> 16);
         }
 

@@ -58,7 +58,7 @@ struct gl_http_record {
 	__u16 status;     /* response status code, 0 when none */
 	__u8 family;      /* 4 or 6 */
 	__u8 direction;   /* GL_DIR_* */
-	__u32 ifindex;    /* interface the request was seen on (0 offline) */
+	__u32 ifindex;    /* interface the connection's first request was seen on (0 offline) */
 	__u16 path_len;   /* bytes used in path[] */
 	__u8 method_len;  /* bytes used in method[] */
 	__u8 host_len;    /* bytes used in host[]; 0 when no Host in the first segment */

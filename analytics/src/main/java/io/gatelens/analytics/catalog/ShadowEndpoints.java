@@ -59,13 +59,14 @@ public final class ShadowEndpoints {
      * The shadow endpoint of a request that matched no operation.
      *
      * @param host the Host header, null when there was none
+     * @param rawPath the request target; not read (may be null) when notAllowed is a method-not-allowed match
      * @param notAllowed the trie's method-not-allowed match for this path, or null
      */
     public EndpointRef resolve(String host, String method, String rawPath, Match<EndpointRef> notAllowed) {
         HostShadows shadows = hostShadows(host);
         int m = methodSlot(method);
         String template = notAllowed != null && notAllowed.isMethodNotAllowed()
-            ? notAllowed.basePath() + notAllowed.template()
+            ? notAllowed.fullTemplate()
             : shadows.templates.templateFor(rawPath);
         ConcurrentMap<String, EndpointRef> refs = shadows.byMethod[m];
         EndpointRef ref = refs.get(template);

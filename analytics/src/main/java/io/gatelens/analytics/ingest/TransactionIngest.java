@@ -123,7 +123,9 @@ public final class TransactionIngest {
                     ref = match.payload();
                     statsHost = match.host() == null ? "" : match.host();
                 } else {
-                    ref = shadows.resolve(h, m, new String(path.data, pathStart, pathLen, StandardCharsets.UTF_8), match);
+                    // a documented path with another method keeps its template: no path String needed
+                    ref = shadows.resolve(h, m, match != null && match.isMethodNotAllowed() ? null
+                        : new String(path.data, pathStart, pathLen, StandardCharsets.UTF_8), match);
                     statsHost = ref.shadowHost();
                 }
                 routeCache.put(hash, m, h, path.data, pathStart, pathLen, ref, statsHost);
@@ -358,7 +360,7 @@ public final class TransactionIngest {
         }
 
         // one word per step of the hash
-        private static final java.lang.invoke.VarHandle LONGS =
+        static final java.lang.invoke.VarHandle LONGS =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -371,15 +373,40 @@ public final class TransactionIngest {
         private final byte[][] keys;
         private final String[] values;
         private final int mask;
+        // values of at most 16 bytes (methods, most hosts): their bytes as two longs, so that a repeat
+        // costs two loads and compares instead of a hash loop and an array compare
+        private final long[] shortLo;
+        private final long[] shortHi;
+        private final int[] shortLen; // length + 1; 0 = empty
+        private final String[] shortValues;
 
         Utf8Cache(int size) {
             int cap = Integer.highestOneBit(Math.max(2, size - 1)) << 1;
             keys = new byte[cap][];
             values = new String[cap];
             mask = cap - 1;
+            shortLo = new long[cap];
+            shortHi = new long[cap];
+            shortLen = new int[cap];
+            shortValues = new String[cap];
         }
 
         String get(byte[] data, int start, int len) {
+            if (len <= 16) {
+                long lo = word(data, start, Math.min(len, 8));
+                long hi = len > 8 ? word(data, start + 8, len - 8) : 0;
+                long h = (lo * 0x9E3779B97F4A7C15L + hi) * 0xBF58476D1CE4E5B9L + len;
+                int slot = (int) (h >>> 40) & mask;
+                if (shortLen[slot] == len + 1 && shortLo[slot] == lo && shortHi[slot] == hi) {
+                    return shortValues[slot];
+                }
+                String s = new String(data, start, len, StandardCharsets.UTF_8);
+                shortLo[slot] = lo;
+                shortHi[slot] = hi;
+                shortLen[slot] = len + 1;
+                shortValues[slot] = s;
+                return s;
+            }
             int hash = RouteCache.hashBytes(data, start, len, len);
             int slot = (hash ^ (hash >>> 16)) & mask;
             byte[] key = keys[slot];
@@ -391,6 +418,22 @@ public final class TransactionIngest {
             keys[slot] = bytes;
             values[slot] = s;
             return s;
+        }
+
+        /** data[at, at + n) (n <= 8) as a little-endian long, the bytes past n zero. */
+        private static long word(byte[] data, int at, int n) {
+            if (n == 0) {
+                return 0;
+            }
+            if (at + 8 <= data.length) {
+                long w = (long) RouteCache.LONGS.get(data, at);
+                return n == 8 ? w : w & ((1L << (8 * n)) - 1);
+            }
+            long w = 0;
+            for (int k = n - 1; k >= 0; k--) {
+                w = w << 8 | (data[at + k] & 0xFF);
+            }
+            return w;
         }
     }
 }

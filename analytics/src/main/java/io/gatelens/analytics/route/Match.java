@@ -21,6 +21,7 @@ public final class Match<T> {
     private final String basePath;
     private final String host;
     private final List<String> allowedMethods;
+    private final String fullTemplate;
 
     Match(boolean matched, T payload, String method, String template, String basePath, String host,
           List<String> allowedMethods) {
@@ -31,6 +32,12 @@ public final class Match<T> {
         this.basePath = basePath;
         this.host = host;
         this.allowedMethods = allowedMethods;
+        this.fullTemplate = basePath == null ? template : basePath + template;
+    }
+
+    /** {@link #basePath()} followed by {@link #template()}: the route as a request path spells it, made once. */
+    public String fullTemplate() {
+        return fullTemplate;
     }
 
     /** True when an operation matched: path and method. */

@@ -5,6 +5,7 @@ import io.gatelens.analytics.catalog.ShadowEndpoints;
 import io.gatelens.analytics.catalog.SpecCatalog;
 import io.gatelens.analytics.ingest.StatsFlusher;
 import io.gatelens.analytics.ingest.TransactionIngest;
+import io.gatelens.analytics.metrics.TlsMetrics;
 import io.gatelens.analytics.metrics.TrafficMetrics;
 import io.gatelens.analytics.spec.SpecLoader;
 import io.gatelens.analytics.stats.StatsAggregator;
@@ -101,8 +102,8 @@ public class AnalyticsComponents {
 
     @Produces
     @Singleton
-    TlsIngest tlsIngest(TlsAggregator aggregator) {
-        return new TlsIngest(aggregator);
+    TlsIngest tlsIngest(TlsAggregator aggregator, TlsMetrics metrics) {
+        return new TlsIngest(aggregator, metrics::record);
     }
 
     @Produces

@@ -36,6 +36,8 @@ public final class EndpointMinute {
     private final LatencyHistogram latency = new LatencyHistogram();
     private final LatencyHistogram ttfb = new LatencyHistogram();
     private long maxLatencyNs;
+    // the aggregator's: the host these figures are for (its key beside the endpoint id)
+    String host;
 
     public void record(int status, long reqBytes, long respBytes, long ttfbNs, long latencyNs) {
         calls++;

@@ -1,12 +1,9 @@
 package io.gatelens.analytics.stats;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -167,12 +164,17 @@ public final class StatsAggregator {
     private static final Comparator<MinuteRow> ROW_ORDER =
         Comparator.comparingLong(MinuteRow::minuteEpochSecond).thenComparingInt(MinuteRow::endpointId);
 
-    /** One minute's accumulators: an open-addressing table from endpoint id to that endpoint's hosts. */
+    /**
+     * One minute's accumulators: an open-addressing table from (endpoint id, host) to the
+     * {@link EndpointMinute}, which carries its host: two parallel arrays and the accumulator itself
+     * are all a lookup touches (with thousands of endpoints, each further object on the way is a cache
+     * miss per run of records).
+     */
     private static final class MinuteBucket implements MinuteWriter {
         final long minute;
         boolean taken;
         private int[] ids = new int[64];
-        private EndpointHosts[] hosts = new EndpointHosts[64];
+        private EndpointMinute[] stats = new EndpointMinute[64];
         private int size;
 
         MinuteBucket(long minute) {
@@ -188,18 +190,20 @@ public final class StatsAggregator {
             int mask = ids.length - 1;
             int slot = mix(endpointId) & mask;
             while (true) {
-                EndpointHosts h = hosts[slot];
-                if (h == null) {
-                    h = new EndpointHosts();
+                EndpointMinute s = stats[slot];
+                if (s == null) {
+                    s = new EndpointMinute();
+                    s.host = host;
                     ids[slot] = endpointId;
-                    hosts[slot] = h;
+                    stats[slot] = s;
                     if (++size * 2 > ids.length) {
                         grow();
                     }
-                    return h.statsOf(host);
+                    return s;
                 }
-                if (ids[slot] == endpointId) {
-                    return h.statsOf(host);
+                // callers pass the same String instances again and again: identity before equals
+                if (ids[slot] == endpointId && (s.host == host || (s.host != null && s.host.equals(host)))) {
+                    return s;
                 }
                 slot = (slot + 1) & mask;
             }
@@ -207,22 +211,26 @@ public final class StatsAggregator {
 
         private void grow() {
             int[] oldIds = ids;
-            EndpointHosts[] oldHosts = hosts;
+            EndpointMinute[] oldStats = stats;
             ids = new int[oldIds.length * 2];
-            hosts = new EndpointHosts[oldIds.length * 2];
+            stats = new EndpointMinute[oldIds.length * 2];
             int mask = ids.length - 1;
             for (int i = 0; i < oldIds.length; i++) {
-                if (oldHosts[i] != null) {
+                if (oldStats[i] != null) {
                     int slot = mix(oldIds[i]) & mask;
-                    while (hosts[slot] != null) {
+                    while (stats[slot] != null) {
                         slot = (slot + 1) & mask;
                     }
                     ids[slot] = oldIds[i];
-                    hosts[slot] = oldHosts[i];
+                    stats[slot] = oldStats[i];
                 }
             }
         }
 
+        /**
+         * The slot of an endpoint: by id alone, the host compared while probing (an endpoint has one
+         * host, now and then a few; hashing the host too cost a touch of the String per run).
+         */
         private static int mix(int id) {
             int h = id * 0x9E3779B9;
             return h ^ (h >>> 16);
@@ -231,66 +239,10 @@ public final class StatsAggregator {
         void addRowsTo(List<MinuteRow> into) {
             long minuteEpochSecond = minute * 60;
             for (int i = 0; i < ids.length; i++) {
-                EndpointHosts h = hosts[i];
-                if (h != null) {
-                    h.addRowsTo(minuteEpochSecond, ids[i], into);
+                EndpointMinute s = stats[i];
+                if (s != null) {
+                    into.add(new MinuteRow(minuteEpochSecond, ids[i], s.host, s));
                 }
-            }
-        }
-    }
-
-    /**
-     * The hosts of one endpoint within a minute: usually one, so a short array scanned linearly; past
-     * {@value #LINEAR_HOSTS} hosts (many Host values for one endpoint) a hash map takes over.
-     */
-    private static final class EndpointHosts {
-        static final int LINEAR_HOSTS = 8;
-        String[] hosts = new String[2];
-        EndpointMinute[] stats = new EndpointMinute[2];
-        int size;
-        HashMap<String, EndpointMinute> many;
-
-        EndpointMinute statsOf(String host) {
-            // callers pass the same String instances again and again: try identity before equals
-            for (int i = 0; i < size; i++) {
-                if (hosts[i] == host) {
-                    return stats[i];
-                }
-            }
-            if (many != null) {
-                return many.computeIfAbsent(host, h -> new EndpointMinute());
-            }
-            for (int i = 0; i < size; i++) {
-                if (Objects.equals(hosts[i], host)) {
-                    return stats[i];
-                }
-            }
-            EndpointMinute s = new EndpointMinute();
-            if (size == LINEAR_HOSTS) {
-                many = new HashMap<>();
-                for (int i = 0; i < size; i++) {
-                    many.put(hosts[i], stats[i]);
-                }
-                many.put(host, s);
-                return s;
-            }
-            if (size == hosts.length) {
-                hosts = Arrays.copyOf(hosts, size * 2);
-                stats = Arrays.copyOf(stats, size * 2);
-            }
-            hosts[size] = host;
-            stats[size] = s;
-            size++;
-            return s;
-        }
-
-        void addRowsTo(long minuteEpochSecond, int endpointId, List<MinuteRow> into) {
-            if (many != null) {
-                many.forEach((host, s) -> into.add(new MinuteRow(minuteEpochSecond, endpointId, host, s)));
-                return;
-            }
-            for (int k = 0; k < size; k++) {
-                into.add(new MinuteRow(minuteEpochSecond, endpointId, hosts[k], stats[k]));
             }
         }
     }

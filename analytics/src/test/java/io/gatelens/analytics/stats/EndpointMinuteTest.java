@@ -115,4 +115,34 @@ class EndpointMinuteTest {
         // 100k records; a single allocation per record would be >= 1.6 MB
         assertTrue(allocated < 4_096, "record allocated " + allocated + " bytes over " + 25 * latencies.length + " calls");
     }
+
+    @Test
+    void statusCodesBeyondTheInlineSlotsAreCountedToo() {
+        EndpointMinute m = new EndpointMinute();
+        int[] codes = {200, 201, 204, 301, 304, 400, 401, 403, 404, 500, 502, 503, 599, 100};
+        long total = 0;
+        for (int k = 0; k < codes.length; k++) {
+            for (int r = 0; r <= k; r++) {
+                m.record(codes[k], 0, 0, -1, -1);
+                total++;
+            }
+        }
+        int[] sorted = codes.clone();
+        java.util.Arrays.sort(sorted);
+        assertArrayEquals(sorted, m.statusCodes());
+        for (int k = 0; k < codes.length; k++) {
+            assertEquals(k + 1, m.countOf(codes[k]), "code " + codes[k]);
+        }
+        assertEquals(0, m.countOf(202));
+        EndpointMinute twice = new EndpointMinute();
+        twice.merge(m);
+        twice.merge(m);
+        long[] counts = twice.statusCodeCounts();
+        long sum = 0;
+        for (long c : counts) {
+            sum += c;
+        }
+        assertEquals(2 * total, sum);
+        assertEquals(2 * 14, twice.countOf(100));
+    }
 }

@@ -681,18 +681,7 @@ struct gl_sweep_work {
 	__u32 count[GL_FLOW_GATE_SLOTS];
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct gl_sweep_work);
-} gl_sweep_work_map SEC(".maps");
-
-static __always_inline struct gl_sweep_work *gl_sweep_work(void)
-{
-	__u32 zero = 0;
-	return bpf_map_lookup_elem(&gl_sweep_work_map, &zero);
-}
+GL_PERCPU_SCRATCH(gl_sweep_work, struct gl_sweep_work)
 
 static long gl_sweep_one(struct bpf_map *map, struct gl_flow_key *key, struct gl_conn *val,
 			 struct gl_sweep_ctx *ctx)

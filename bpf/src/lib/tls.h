@@ -125,18 +125,7 @@ struct gl_tls_work {
 	__u32 count[GL_TLS_GATE_SLOTS];  /* sweep: active entries found */
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct gl_tls_work);
-} gl_tls_work_map SEC(".maps");
-
-static __always_inline struct gl_tls_work *gl_tls_work(void)
-{
-	__u32 zero = 0;
-	return bpf_map_lookup_elem(&gl_tls_work_map, &zero);
-}
+GL_PERCPU_SCRATCH(gl_tls_work, struct gl_tls_work)
 
 static __always_inline __u32 gl_tls_slot(__u16 a, __u16 b)
 {

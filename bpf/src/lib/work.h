@@ -92,18 +92,25 @@ struct gl_work {
 	__u8 buf[GL_WIN + GL_CARRY_MAX + 8];
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct gl_work);
-} gl_work_map SEC(".maps");
+/*
+ * A per-CPU scratch area of one struct (vtype), too large for the 512-byte stack: the map name_map
+ * of one entry and the accessor name(), which returns the current CPU's copy (NULL only if the lookup
+ * fails). Used for gl_work here, the TLS and sweep areas elsewhere.
+ */
+#define GL_PERCPU_SCRATCH(name, vtype)                                  \
+	struct {                                                        \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);                \
+		__uint(max_entries, 1);                                 \
+		__type(key, __u32);                                     \
+		__type(value, vtype);                                   \
+	} name##_map SEC(".maps");                                      \
+	static __always_inline vtype *name(void)                        \
+	{                                                               \
+		__u32 zero = 0;                                         \
+		return bpf_map_lookup_elem(&name##_map, &zero);         \
+	}
 
-static __always_inline struct gl_work *gl_work(void)
-{
-	__u32 zero = 0;
-	return bpf_map_lookup_elem(&gl_work_map, &zero);
-}
+GL_PERCPU_SCRATCH(gl_work, struct gl_work)
 
 #define gl_count(field, n)                                                   \
 	do {                                                                 \

@@ -32,7 +32,7 @@ public final class Match<T> {
         this.basePath = basePath;
         this.host = host;
         this.allowedMethods = allowedMethods;
-        this.fullTemplate = basePath == null ? template : basePath + template;
+        this.fullTemplate = basePath + template; // basePath is "" for the root, never null
     }
 
     /** {@link #basePath()} followed by {@link #template()}: the route as a request path spells it, made once. */

@@ -39,7 +39,8 @@
  *    slot, a check), found by a hash keyed with gl_tls_seed: a 2-way set-associative table (an
  *    entry lives in slot s or s ^ 1, the hash's upper bits are its tag). An entry holds the
  *    direction's chunk count (at most GL_TLS_CHUNKS_PER_DIR, counting the chunks its heat slot
- *    gave without an entry in this epoch: a connection that sends hello after hello is cut off),
+ *    gave without an entry since the entry last looked, and turning the slot hot when what it
+ *    may still give could pass the budget: a connection that sends hello after hello is cut off),
  *    its last flight's start (a retransmitted hello spanning segments is not copied twice) and,
  *    while a hello that did not fit its first segment is "active", where it starts, its length
  *    and what was copied. A new direction takes the way of its set that is not active, else the
@@ -77,13 +78,16 @@ const volatile __u64 gl_tls_seed = 0x9e3779b97f4a7c15ULL;
 __u32 gl_tls_gate[GL_TLS_GATE_SLOTS] = {};
 
 /* chunks copied without a table entry, per slot of the direction's hash: (epoch << 8) | count,
- * with a 24-bit epoch; or (epoch << 8) | GL_TLS_HEAT_UNTIL: hot until then (gl_tls_heat_take) */
+ * with a 24-bit epoch. With GL_TLS_HEAT_HOT or GL_TLS_HEAT_PENALTY set the slot gives none for
+ * GL_TLS_HOT_EPOCHS or the penalty from that epoch on; the count stays what it gave in it. */
 #define GL_TLS_HEAT_SLOTS 1024 /* power of two; 4 KiB: stays in the cache */
 #define GL_TLS_HEAT_MAX 8      /* chunks per slot and epoch without an entry (< GL_TLS_CHUNKS_PER_DIR) */
 #define GL_TLS_EPOCH_SHIFT 24  /* epoch = ns >> 24: ~16.8 ms; 24 bits of it wrap in 78 hours */
 #define GL_TLS_EPOCH_MASK 0xffffff
 #define GL_TLS_HOT_EPOCHS 64   /* a slot that got hot stays so this long (~1 s) */
-#define GL_TLS_HEAT_UNTIL 0xff /* count field of a slot that is hot until its epoch */
+#define GL_TLS_HEAT_HOT 0x80
+#define GL_TLS_HEAT_PENALTY 0x40
+#define GL_TLS_HEAT_COUNT 0x3f
 #define GL_TLS_CHECK_EVERY 16  /* of the hellos that could go without an entry, per CPU, one does not */
 __u32 gl_tls_heat[GL_TLS_HEAT_SLOTS] = {};
 
@@ -104,7 +108,8 @@ struct gl_tls_dir {
 	__u8 hs_type;
 	__u8 direction;
 	__u8 gate;        /* its gl_tls_gate slot */
-	__u8 _pad[3];
+	__u8 heat_n;      /* its heat slot's count when the entry last looked... */
+	__u16 heat_epoch; /* ... and that epoch's low bits */
 };
 
 struct {
@@ -318,38 +323,78 @@ static __always_inline __u32 gl_tls_penalty_epochs(void)
 	return n > (GL_TLS_EPOCH_MASK >> 1) ? GL_TLS_EPOCH_MASK >> 1 : (__u32)n;
 }
 
-/* The slot is hot until `n` epochs from now. */
-static __always_inline void gl_tls_heat_until(__u32 *slot, __u32 epoch, __u32 n)
+/*
+ * What heat slot value v gave without an entry in this epoch; *cool: whether it gives more
+ * (no hot spell or penalty runs).
+ */
+static __always_inline __u32 gl_tls_heat_seen(__u32 v, __u32 epoch, int *cool)
 {
-	*slot = ((epoch + n) & GL_TLS_EPOCH_MASK) << 8 | GL_TLS_HEAT_UNTIL;
+	__u32 e = v >> 8;
+	*cool = 1;
+	if (v & (GL_TLS_HEAT_HOT | GL_TLS_HEAT_PENALTY)) {
+		__u32 span = v & GL_TLS_HEAT_PENALTY ? gl_tls_penalty_epochs() : GL_TLS_HOT_EPOCHS;
+		*cool = ((epoch - e) & GL_TLS_EPOCH_MASK) >= span;
+	}
+	return e == epoch ? v & GL_TLS_HEAT_COUNT : 0;
 }
 
 /*
- * The chunks the heat slot gave without an entry in this epoch; when fewer than GL_TLS_HEAT_MAX,
- * this hello takes one more (the slot is cool). Not atomic: a lost update miscounts by one.
+ * Takes one chunk without an entry from the slot when it is cool and has given fewer than
+ * GL_TLS_HEAT_MAX in this epoch; returns 1 if so. *seen: what it gave in this epoch, this one
+ * included. Not atomic: a lost update miscounts by one.
  */
-static __always_inline __u32 gl_tls_heat_take(__u32 *slot, __u32 epoch)
+static __always_inline int gl_tls_heat_take(__u32 *slot, __u32 epoch, __u32 *seen)
 {
-	__u32 v = *slot, e = v >> 8;
-	if ((v & 0xff) == GL_TLS_HEAT_UNTIL) { /* hot, or a penalty, until epoch e */
-		__u32 ahead = (e - epoch) & GL_TLS_EPOCH_MASK;
-		if (ahead && ahead <= gl_tls_penalty_epochs())
-			return GL_TLS_HEAT_MAX;
-		v = 0; /* over */
-	}
-	__u32 n = v >> 8 == epoch ? v & 0xff : 0;
-	if (n < GL_TLS_HEAT_MAX)
+	int cool;
+	__u32 n = gl_tls_heat_seen(*slot, epoch, &cool);
+	*seen = n;
+	if (!cool)
+		return 0;
+	if (n < GL_TLS_HEAT_MAX) {
 		*slot = epoch << 8 | (n + 1);
-	else /* hot: it stays so for a while, so that a flood cannot wait for the next epoch */
-		gl_tls_heat_until(slot, epoch, GL_TLS_HOT_EPOCHS);
-	return n;
+		*seen = n + 1;
+		return 1;
+	}
+	/* hot: it stays so for a while, so that a flood cannot wait for the next epoch */
+	*slot = epoch << 8 | GL_TLS_HEAT_HOT | n;
+	return 0;
 }
 
 /* The slot's directions take the table path for the idle timeout: a connection that sends hello
  * after hello gets no more chunks without an entry, whose budget it has spent. */
 static __always_inline void gl_tls_heat_penalty(__u32 *slot, __u32 epoch)
 {
-	gl_tls_heat_until(slot, epoch, gl_tls_penalty_epochs());
+	int cool;
+	__u32 n = gl_tls_heat_seen(*slot, epoch, &cool);
+	*slot = epoch << 8 | GL_TLS_HEAT_PENALTY | n;
+}
+
+/* The slot turns hot when what it may still give in this epoch, had the direction it all, would
+ * take the direction past its budget: the direction's chunks stay within it. */
+static __always_inline void gl_tls_heat_reserve(__u32 *slot, __u32 epoch, __u32 chunks)
+{
+	int cool;
+	__u32 v = *slot, n = gl_tls_heat_seen(v, epoch, &cool);
+	if (cool && chunks + GL_TLS_HEAT_MAX - n > GL_TLS_CHUNKS_PER_DIR)
+		*slot = epoch << 8 | GL_TLS_HEAT_HOT | n;
+}
+
+/*
+ * Counts in the direction's budget what its heat slot gave without an entry since the entry
+ * last looked (the direction may have had all of it); `before`: what the slot gave in this
+ * epoch before this segment. A previous epoch's chunks after the last look go uncounted: at
+ * most what gl_tls_heat_reserve left it, once per epoch in which the direction also took
+ * the table.
+ */
+static __always_inline void gl_tls_heat_sync(struct gl_tls_dir *f, __u32 epoch, __u32 before, __u32 seen)
+{
+	__u32 since = before;
+	if (f->heat_epoch == (__u16)epoch)
+		since = before > f->heat_n ? before - f->heat_n : 0;
+	__u32 c = f->chunks + since;
+	f->chunks = c < GL_TLS_CHUNKS_PER_DIR ? c : GL_TLS_CHUNKS_PER_DIR;
+	f->heat_n = seen;
+	f->heat_epoch = (__u16)epoch;
 }
 
 /* A hello whole in this segment (one chunk), of a direction whose heat slot is cool: copied
@@ -405,16 +450,21 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 	__u64 h = gl_tls_hash(p);
 	__u32 *heat = &gl_tls_heat[(__u32)(h >> 20) & (GL_TLS_HEAT_SLOTS - 1)];
 	__u32 epoch = (__u32)(w->now >> GL_TLS_EPOCH_SHIFT) & GL_TLS_EPOCH_MASK;
-	__u32 given = 0; /* chunks the heat slot gave without an entry in this epoch */
+	__u32 seen; /* what the heat slot gave without an entry in this epoch */
+	int taken = 0; /* whether that includes this segment's chunk */
 	if (starts && flight <= plen && flight <= GL_TLS_CHUNK_MAX) { /* whole here, one chunk */
-		given = gl_tls_heat_take(heat, epoch);
-		if (given < GL_TLS_HEAT_MAX && ++t->fast % GL_TLS_CHECK_EVERY) {
+		taken = gl_tls_heat_take(heat, epoch, &seen);
+		if (taken && ++t->fast % GL_TLS_CHECK_EVERY) {
 			gl_tls_once(skb, w, t, hook_dir, flight, cut); /* no table entry */
 			return 1;
 		}
 		/* the slot is hot, or this is the hello in GL_TLS_CHECK_EVERY that is counted in
 		 * the table anyway, so that a slow flood meets its budget too */
+	} else {
+		int cool;
+		seen = gl_tls_heat_seen(*heat, epoch, &cool);
 	}
+	__u32 before = seen - taken;
 	struct gl_tls_dir *victim = 0;
 	struct gl_tls_dir *f = gl_tls_find(h, w->now, &victim);
 	if (f && w->now - f->last_ns > gl_idle_timeout_ns) { /* idle: the direction starts over */
@@ -424,6 +474,8 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 	}
 	if (!starts && (!f || !f->active))
 		return 0; /* the gate's slot is shared with another connection */
+	if (f)
+		gl_tls_heat_sync(f, epoch, before, seen);
 
 	__u32 gate = gl_tls_slot(p->sport, p->dport);
 	int was_active = f && f->active;
@@ -438,7 +490,9 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 				gl_tls_gate_add(f->gate, -1); /* its hello in flight is dropped */
 			f->tag = (__u32)(h >> 32) | 1;
 			/* the slot's chunks without an entry may all have been this direction's */
-			f->chunks = given < GL_TLS_HEAT_MAX ? given : GL_TLS_HEAT_MAX;
+			f->chunks = before;
+			f->heat_n = seen;
+			f->heat_epoch = (__u16)epoch;
 			f->active = 0;
 			was_active = 0;
 		}
@@ -517,6 +571,8 @@ __noinline int gl_tls_segment(struct __sk_buff *skb, __u32 hook_dir, __u32 start
 	f->active = !done;
 	if (f->active != was_active)
 		gl_tls_gate_add(f->gate, f->active ? 1 : -1);
+	if (f->chunks < GL_TLS_CHUNKS_PER_DIR)
+		gl_tls_heat_reserve(heat, epoch, f->chunks);
 	return at < f->len;
 }
 

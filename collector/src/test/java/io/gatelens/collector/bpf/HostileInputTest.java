@@ -41,7 +41,7 @@ class HostileInputTest {
 
     @Test
     void randomFramesProduceNothing() {
-        long seed = System.nanoTime();
+        long seed = Long.getLong("gatelens.seed", System.nanoTime()); // -Dgatelens.seed=N replays a failure
         Random rnd = new Random(seed);
         int refused = 0;
         try (KernelProgramTest.Run run = new KernelProgramTest.Run(CaptureConfig.defaults())) {
@@ -71,7 +71,7 @@ class HostileInputTest {
 
     @Test
     void httpShapedFuzzOnlyReportsWhatWasSent() {
-        long seed = System.nanoTime();
+        long seed = Long.getLong("gatelens.seed", System.nanoTime()); // -Dgatelens.seed=N replays a failure
         Random rnd = new Random(seed);
         byte[] client = ip4(10, 9, 0, 1), server = ip4(10, 9, 0, 2);
         try (KernelProgramTest.Run run = new KernelProgramTest.Run(CaptureConfig.defaults())) {
@@ -111,7 +111,7 @@ class HostileInputTest {
 
     @Test
     void mutatedRealExchanges() {
-        long seed = System.nanoTime();
+        long seed = Long.getLong("gatelens.seed", System.nanoTime()); // -Dgatelens.seed=N replays a failure
         Random rnd = new Random(seed);
         byte[] client = ip4(10, 8, 0, 1), server = ip4(10, 8, 0, 2);
         String q = "POST /orders/17?debug=1 HTTP/1.1\r\nHost: shop\r\nContent-Length: 4\r\n\r\nabcd";

@@ -44,7 +44,9 @@ public final class TransactionIngest {
     // per row of the current batch: its endpoint and statistics host; the rows' sort keys
     private EndpointRef[] rowRefs = new EndpointRef[0];
     private String[] rowHosts = new String[0];
-    private long[] order = new long[0];
+    private int[] counted = new int[0];
+    private long[] groupKeys = new long[0];
+    private final RowGroups groups = new RowGroups();
 
     private volatile long rows;
     private volatile long batches;
@@ -94,7 +96,8 @@ public final class TransactionIngest {
         if (rowRefs.length < n) {
             rowRefs = new EndpointRef[c.ts.length];
             rowHosts = new String[c.ts.length];
-            order = new long[c.ts.length];
+            counted = new int[c.ts.length];
+            groupKeys = new long[c.ts.length];
         }
         // 1. each row's endpoint: route cache, else the trie, else a shadow endpoint
         TransactionColumns.Utf8Column path = c.path;
@@ -102,7 +105,7 @@ public final class TransactionIngest {
         long newestEndNs = Long.MIN_VALUE;
         long firstMinute = Long.MAX_VALUE;
         long lastMinute = Long.MIN_VALUE;
-        int counted = 0;
+        int nCounted = 0;
         for (int i = 0; i < n; i++) {
             if (ignoredPorts[c.dport[i] & 0xffff]) {
                 continue;
@@ -147,52 +150,51 @@ public final class TransactionIngest {
             if (end > newestEndNs) {
                 newestEndNs = end;
             }
-            order[counted++] = i; // the minute and endpoint are added below, once the first minute is known
+            counted[nCounted++] = i;
         }
-        // 2. the rows in (minute, endpoint) order: each endpoint's accumulators are then looked up,
-        // locked and brought into cache once per run of its rows instead of once per row
-        if (counted > 0 && lastMinute - firstMinute < MINUTES_PER_SORT) {
-            for (int k = 0; k < counted; k++) {
-                int i = (int) order[k];
-                long minute = StatsAggregator.minuteOf(c.ts[i]);
-                order[k] = (minute - firstMinute) << MINUTE_SHIFT | (long) rowRefs[i].id() << ROW_BITS | i;
+        // 2. the rows grouped by minute and endpoint: each endpoint's accumulators are then looked up,
+        // locked and brought into cache once per group of its rows instead of once per row
+        if (nCounted > 0 && lastMinute - firstMinute < MINUTES_PER_GROUPING) {
+            for (int k = 0; k < nCounted; k++) {
+                int i = counted[k];
+                groupKeys[k] = (StatsAggregator.minuteOf(c.ts[i]) - firstMinute) << 31 | (rowRefs[i].id() & 0x7fffffffL);
             }
-            java.util.Arrays.sort(order, 0, counted);
-            int k = 0;
-            while (k < counted) {
-                long minuteBits = order[k] >>> MINUTE_SHIFT;
-                int from = k;
-                while (k < counted && order[k] >>> MINUTE_SHIFT == minuteBits) {
-                    k++;
+            groups.group(counted, groupKeys, nCounted);
+            int g = 0;
+            int ng = groups.groups();
+            while (g < ng) {
+                long minuteOffset = groups.key(g) >>> 31;
+                int from = groups.from(g);
+                while (g < ng && groups.key(g) >>> 31 == minuteOffset) {
+                    g++;
                 }
-                recordRun(c, from, k, firstMinute + minuteBits);
+                recordRun(c, groups.rows(), from, groups.from(g), firstMinute + minuteOffset);
             }
         } else {
             // a batch spanning hours (a replayed capture): per minute, in row order
-            for (int k = 0; k < counted; k++) {
-                int i = (int) order[k];
-                recordRow(c, i);
+            for (int k = 0; k < nCounted; k++) {
+                recordRow(c, counted[k]);
             }
         }
         long now = System.currentTimeMillis();
-        if (counted > 0) {
+        if (nCounted > 0) {
             lastLagMillis = Math.max(0, now - newestEndNs / 1_000_000);
         }
         lastBatchMillis = now;
         rows += n;
         shadowRows += shadowed;
-        ignoredRows += n - counted;
+        ignoredRows += n - nCounted;
         batches++;
     }
 
-    /** Records order[from, to), rows of one minute sorted by endpoint, under one lock. */
-    private void recordRun(TransactionColumns c, int from, int to, long minute) {
+    /** Records rows[from, to), rows of one minute grouped by endpoint, under one lock. */
+    private void recordRun(TransactionColumns c, int[] rows, int from, int to, long minute) {
         stats.writeMinute(minute, w -> {
             EndpointMinute acc = null;
             int accId = -1;
             String accHost = null;
             for (int k = from; k < to; k++) {
-                int i = (int) (order[k] & ROW_MASK);
+                int i = rows[k];
                 EndpointRef ref = rowRefs[i];
                 String host = rowHosts[i];
                 if (acc == null || ref.id() != accId || host != accHost) {
@@ -213,11 +215,8 @@ public final class TransactionIngest {
             TransactionColumns.isValid(c.latencyValid, i) ? c.latency[i] : -1);
     }
 
-    // sort key of a row: minute offset (8 bits) | endpoint id (31 bits) | row index (20 bits, MAX_ROWS)
-    private static final int ROW_BITS = 20;
-    private static final long ROW_MASK = (1L << ROW_BITS) - 1;
-    private static final int MINUTE_SHIFT = ROW_BITS + 31;
-    private static final long MINUTES_PER_SORT = 1L << (63 - MINUTE_SHIFT);
+    // a row's group key: minute offset | endpoint id (31 bits), below 2^RowGroups.KEY_BITS
+    private static final long MINUTES_PER_GROUPING = 1L << (RowGroups.KEY_BITS - 31);
 
     /** The endpoint one request is counted against (what {@link #accept} does per row, for reports). */
     public EndpointRef classify(String host, String method, String rawPath) {

@@ -56,7 +56,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/java.nio=ALL-UNNAMED"})
 public class IngestBenchmark {
     static final int ROWS = 1 << 16;
-    static final int BATCH = 4096;
+    /** Rows per Arrow batch: the service's default (gatelens.capture.batch-rows), which a loaded collector fills. */
+    static final int BATCH = Integer.getInteger("gatelens.bench.batchRows", 32768);
     /** The batches are counted this many times before each flush: 1 Mi transactions per flush. */
     static final int PASSES = 16;
 

@@ -112,7 +112,7 @@ public final class ReportCli implements Callable<Integer> {
         TransactionRowWriter writer = new TransactionRowWriter(out, kernel.format(), new EndpointColumns(ingest));
         CaptureReplay.Summary summary;
         try (BufferAllocator allocator = new RootAllocator();
-             TransactionBatcher batcher = new TransactionBatcher(allocator, 8192, Long.MAX_VALUE, batch -> {
+             TransactionBatcher batcher = new TransactionBatcher(allocator, 32768, Long.MAX_VALUE, batch -> {
                  try (batch) {
                      writer.write(batch);
                      ingest.accept(batch);

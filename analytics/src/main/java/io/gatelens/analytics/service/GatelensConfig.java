@@ -99,8 +99,11 @@ public interface GatelensConfig {
         @WithDefault("30S")
         Duration idleTimeout();
 
-        /** A batch is sent when it has this many rows... */
-        @WithDefault("4096")
+        /**
+         * A batch is sent when it has this many rows... (under load: the ingest groups a batch's rows by
+         * endpoint, and larger batches bring each endpoint's accumulators into cache for more rows)
+         */
+        @WithDefault("32768")
         int batchRows();
 
         /** ...or its first row is this old. */
@@ -111,8 +114,11 @@ public interface GatelensConfig {
         @WithDefault("true")
         boolean tls();
 
-        /** Batches sent but not yet counted; past this the ring-buffer drain waits (the kernel's buffer takes the slack). */
-        @WithDefault("64")
+        /**
+         * Batches sent but not yet counted; past this the ring-buffer drain waits (the kernel's buffer takes
+         * the slack). With batch-rows, bounds the rows held in user space: 8 x 32,768.
+         */
+        @WithDefault("8")
         int maxInFlight();
     }
 

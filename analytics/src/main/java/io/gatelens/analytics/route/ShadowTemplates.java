@@ -1,6 +1,5 @@
 package io.gatelens.analytics.route;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * template that is being handed out, so the trie holds at most {@code maxEndpoints x maxDepth} nodes
  * plus the root, each literal at most {@value #MAX_LITERAL_CHARS} characters.
  *
- * <p>Thread-safe: a path whose template exists is served without a lock (concurrent maps, volatile
+ * <p>Thread-safe: a path whose template exists is served without a lock and without allocating (the
+ * walk reads the path in place; per level an insert-only table of literal children, volatile
  * fields); creating nodes, a template or collapsing a level happens under one lock. The template
  * strings are canonical instances, usable as map keys. Keep one instance per host (or per spec):
  * templates carry no host or method.
@@ -66,6 +66,18 @@ public final class ShadowTemplates {
 
     /** The shadow template for a request path (query string allowed), e.g. {@code /orders/{param}/items}. */
     public String templateFor(String rawPath) {
+        if (rawPath != null) {
+            // a path whose template exists: found in place, without a substring or an array
+            String known = existingTemplateInPlace(rawPath);
+            if (known != null) {
+                return known;
+            }
+            if (endpoints.get() >= maxEndpoints) {
+                // full: no template is made any more (nor taken back, nor a level collapsed), so a path
+                // without one overflows; a spray of new paths then costs one walk, not the lock
+                return OVERFLOW;
+            }
+        }
         String[] segments = segments(rawPath);
         if (segments == null) {
             return OVERFLOW;
@@ -103,6 +115,44 @@ public final class ShadowTemplates {
         final long perNode = 48 + 64 + 48 + 2 * (40 + MAX_LITERAL_CHARS);
         final long perTemplate = 40 + (long) maxDepth * (MAX_LITERAL_CHARS + 1);
         return 512 + nodes.get() * perNode + endpoints.get() * perTemplate;
+    }
+
+    /**
+     * {@link #existingTemplate} of {@code segments(p)}, read from p in place; null also when the path is
+     * deeper than maxDepth (the caller's slow path says {@link #OVERFLOW}).
+     */
+    private String existingTemplateInPlace(String p) {
+        int end = p.length();
+        for (int i = 0; i < end; i++) {
+            char c = p.charAt(i);
+            if (c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        ShadowNode node = root;
+        int depth = 0;
+        int i = 0;
+        while (true) {
+            while (i < end && p.charAt(i) == '/') {
+                i++;
+            }
+            if (i == end) {
+                return node.template;
+            }
+            if (++depth > maxDepth) {
+                return null;
+            }
+            int j = i;
+            while (j < end && p.charAt(j) != '/') {
+                j++;
+            }
+            node = node.collapsed || looksLikeValue(p, i, j) ? node.param : node.literal(p, i, j);
+            if (node == null) {
+                return null;
+            }
+            i = j;
+        }
     }
 
     /** The template at the end of an existing walk, or null when a node or the template is missing. */
@@ -273,16 +323,24 @@ public final class ShadowTemplates {
         return true;
     }
 
-    /** One level of the shadow trie. Reads are lock-free; writes happen under the instance lock. */
+    /**
+     * One level of the shadow trie. Reads are lock-free; writes happen under the instance lock. The
+     * literal children are an open-addressed table keyed by the label's {@code String.hashCode}, so a
+     * segment is looked up in the path it came from, without a substring: a slot is written once (a
+     * child with final fields, safely published), a larger table is filled before it is published.
+     */
     private final class ShadowNode {
         final String label;
-        volatile ConcurrentHashMap<String, ShadowNode> literals;
+        final int labelHash;
+        volatile ShadowNode[] literals;
+        int literalCount; // under the lock
         volatile ShadowNode param;
         volatile boolean collapsed;
         volatile String template;
 
         ShadowNode(String label) {
             this.label = label;
+            this.labelHash = label.hashCode();
         }
 
         /** The existing child for a segment, or null. */
@@ -290,26 +348,42 @@ public final class ShadowTemplates {
             if (seg == PARAM || collapsed) {
                 return param;
             }
-            ConcurrentHashMap<String, ShadowNode> lits = literals;
-            return lits == null ? null : lits.get(seg);
+            return literal(seg, 0, seg.length());
+        }
+
+        /** The literal child whose label is {@code s[from, to)}, or null. */
+        ShadowNode literal(String s, int from, int to) {
+            ShadowNode[] table = literals;
+            if (table == null) {
+                return null;
+            }
+            int h = 0;
+            for (int i = from; i < to; i++) {
+                h = 31 * h + s.charAt(i);
+            }
+            int len = to - from;
+            int mask = table.length - 1;
+            for (int k = slot(h) & mask; ; k = (k + 1) & mask) {
+                ShadowNode child = table[k];
+                if (child == null) {
+                    return null;
+                }
+                if (child.labelHash == h && child.label.length() == len && s.regionMatches(from, child.label, 0, len)) {
+                    return child;
+                }
+            }
         }
 
         /** Under the lock: the child for a segment, made if missing; collapses the level past the cap. */
         ShadowNode nextOrCreate(String seg) {
             if (seg != PARAM && !collapsed) {
-                ConcurrentHashMap<String, ShadowNode> lits = literals;
-                ShadowNode child = lits == null ? null : lits.get(seg);
+                ShadowNode child = literal(seg, 0, seg.length());
                 if (child != null) {
                     return child;
                 }
-                int size = lits == null ? 0 : lits.size();
-                if (size < maxLiteralsPerLevel) {
-                    if (lits == null) {
-                        lits = new ConcurrentHashMap<>();
-                        literals = lits;
-                    }
+                if (literalCount < maxLiteralsPerLevel) {
                     child = new ShadowNode(seg);
-                    lits.put(seg, child);
+                    insert(child);
                     nodes.incrementAndGet();
                     return child;
                 }
@@ -322,15 +396,52 @@ public final class ShadowTemplates {
             return param;
         }
 
+        /** Under the lock: adds a literal child, the table at most half full. */
+        private void insert(ShadowNode child) {
+            ShadowNode[] table = literals;
+            if (table == null || 2 * (literalCount + 1) > table.length) {
+                ShadowNode[] larger = new ShadowNode[table == null ? 8 : 2 * table.length];
+                if (table != null) {
+                    for (ShadowNode old : table) {
+                        if (old != null) {
+                            place(larger, old);
+                        }
+                    }
+                }
+                place(larger, child);
+                literals = larger; // published whole
+            } else {
+                place(table, child);
+            }
+            literalCount++;
+        }
+
+        private static void place(ShadowNode[] table, ShadowNode child) {
+            int mask = table.length - 1;
+            int k = slot(child.labelHash) & mask;
+            while (table[k] != null) {
+                k = (k + 1) & mask;
+            }
+            table[k] = child;
+        }
+
+        private static int slot(int hash) {
+            int h = hash * 0x9E3779B9;
+            return h ^ (h >>> 16);
+        }
+
         /** Drops the literal children (their templates stay valid strings, the nodes go) for good. */
         private void collapse() {
             collapsed = true;
-            ConcurrentHashMap<String, ShadowNode> lits = literals;
+            ShadowNode[] table = literals;
             literals = null;
-            if (lits != null) {
+            literalCount = 0;
+            if (table != null) {
                 int dropped = 0;
-                for (ShadowNode child : lits.values()) {
-                    dropped += child.size();
+                for (ShadowNode child : table) {
+                    if (child != null) {
+                        dropped += child.size();
+                    }
                 }
                 nodes.addAndGet(-dropped);
             }
@@ -339,10 +450,12 @@ public final class ShadowTemplates {
 
         private int size() {
             int n = 1;
-            ConcurrentHashMap<String, ShadowNode> lits = literals;
-            if (lits != null) {
-                for (ShadowNode child : lits.values()) {
-                    n += child.size();
+            ShadowNode[] table = literals;
+            if (table != null) {
+                for (ShadowNode child : table) {
+                    if (child != null) {
+                        n += child.size();
+                    }
                 }
             }
             if (param != null) {

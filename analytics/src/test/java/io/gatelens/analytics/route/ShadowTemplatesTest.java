@@ -92,7 +92,33 @@ class ShadowTemplatesTest {
         }
         assertEquals(ShadowTemplates.OVERFLOW, s.templateFor("/one-too-many"));
         assertEquals("/p" + name(3), s.templateFor("/p" + name(3)), "known templates keep working");
+        assertEquals("/p" + name(3), s.templateFor("//p" + name(3) + "/?q=1"), "however spelled");
+        assertEquals(ShadowTemplates.OVERFLOW, s.templateFor("/p" + name(3) + "/deeper"), "a new path under a known one");
+        assertEquals(ShadowTemplates.OVERFLOW, s.templateFor("/" + "a/".repeat(40)));
         assertEquals(10, s.endpointCount());
+    }
+
+    @Test
+    void aKnownPathIsFoundAgainWhateverItsSpelling() {
+        ShadowTemplates s = new ShadowTemplates(1_000, 40, 16);
+        // "Aa" and "BB" have the same String hash: the table must tell them apart
+        assertEquals("/Aa/x", s.templateFor("/Aa/x"));
+        assertEquals("/BB/x", s.templateFor("/BB/x"));
+        for (int i = 0; i < 20; i++) { // the level's table grows past its first size
+            assertEquals("/lit" + (char) ('a' + i) + "/{param}", s.templateFor("/lit" + (char) ('a' + i) + "/" + i));
+        }
+        int endpoints = s.endpointCount();
+        assertEquals("/Aa/x", s.templateFor("//Aa//x/?q=1"));
+        assertEquals("/BB/x", s.templateFor("/BB/x#frag"));
+        assertEquals("/litq/{param}", s.templateFor("/litq/123456?x=/y"));
+        assertEquals("/litq/{param}", s.templateFor("/litq/0f3c9a2be1d04c7e"));
+        assertSame(s.templateFor("/Aa/x"), s.templateFor("/Aa/x/"));
+        assertEquals(endpoints, s.endpointCount(), "nothing new was made");
+        // unknown: made on the slow path, then known
+        assertEquals("/Aa/y", s.templateFor("/Aa/y"));
+        assertEquals(endpoints + 1, s.endpointCount());
+        assertEquals("/", s.templateFor("/?only=query"));
+        assertEquals("/", s.templateFor(null));
     }
 
     @Test

@@ -22,7 +22,7 @@ import java.nio.ByteOrder;
  * <p>Reused from batch to batch by one thread; the arrays grow to the largest batch seen.
  */
 final class TransactionColumns {
-    /** The collector closes batches at a few thousand rows; a claim far beyond is not a batch of ours. */
+    /** The collector closes batches at gatelens.capture.batch-rows (32,768); a claim far beyond is not a batch of ours. */
     static final int MAX_ROWS = 1 << 20;
 
     int rows;

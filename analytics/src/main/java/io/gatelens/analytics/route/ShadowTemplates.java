@@ -122,14 +122,7 @@ public final class ShadowTemplates {
      * deeper than maxDepth (the caller's slow path says {@link #OVERFLOW}).
      */
     private String existingTemplateInPlace(String p) {
-        int end = p.length();
-        for (int i = 0; i < end; i++) {
-            char c = p.charAt(i);
-            if (c == '?' || c == '#') {
-                end = i;
-                break;
-            }
-        }
+        int end = pathEnd(p);
         ShadowNode node = root;
         int depth = 0;
         int i = 0;
@@ -190,19 +183,23 @@ public final class ShadowTemplates {
         return node.template;
     }
 
+    /** Where the path ends: at its query string or fragment, else at the end. */
+    private static int pathEnd(String p) {
+        for (int i = 0, n = p.length(); i < n; i++) {
+            char c = p.charAt(i);
+            if (c == '?' || c == '#') {
+                return i;
+            }
+        }
+        return p.length();
+    }
+
     /** Segments of the path, query and empty segments dropped; null when deeper than maxDepth. */
     private String[] segments(String rawPath) {
         if (rawPath == null) {
             return new String[0];
         }
-        int end = rawPath.length();
-        for (int i = 0; i < end; i++) {
-            char c = rawPath.charAt(i);
-            if (c == '?' || c == '#') {
-                end = i;
-                break;
-            }
-        }
+        int end = pathEnd(rawPath);
         int count = 0;
         for (int i = 0; i < end; ) {
             while (i < end && rawPath.charAt(i) == '/') {

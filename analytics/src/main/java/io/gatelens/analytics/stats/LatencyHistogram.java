@@ -15,11 +15,21 @@ import java.util.Arrays;
  * samples). Indexes are bounded (1 ns to {@code Long.MAX_VALUE} ns is about 2,200 bins), so the array
  * is too; like the library's store it keeps at most {@link LatencySketches#MAX_BINS} bins. Not
  * thread-safe.
+ *
+ * <p>Values are binned at once but counted in bursts: {@link #add(long)} appends the bin index to a
+ * short buffer, counted when it fills or when the bins are read. The ingest spreads its rows over
+ * thousands of endpoints, each with two of these arrays of a few hundred bins: counting each value
+ * as it came was a cache miss per value; a burst brings the array into cache once. Bursts keep the
+ * order of the values, so the bins are exactly those of counting one by one.
  */
 public final class LatencyHistogram {
     private static final long[] NONE = new long[0];
+    private static final int BURST = 128;
 
     private long[] counts = NONE;
+    // bin indexes added but not yet counted, in order; allocated with the first value
+    private short[] pending;
+    private int pendingCount;
     private int offset;
     private long total;
     // the non-empty bins span [minIndex, maxIndex]; at most MAX_BINS wide, as the library's store
@@ -28,7 +38,23 @@ public final class LatencyHistogram {
 
     /** Files one latency (clamped to at least 1 ns, as {@link LatencySketches#add}). */
     public void add(long nanos) {
-        add(LatencySketches.indexOf(nanos), 1);
+        short[] p = pending;
+        if (p == null) {
+            p = pending = new short[BURST];
+        }
+        // every index fits a short: LatencySketches checks its range once
+        p[pendingCount++] = (short) LatencySketches.indexOf(nanos);
+        if (pendingCount == BURST) {
+            countPending();
+        }
+    }
+
+    private void countPending() {
+        short[] p = pending;
+        for (int k = 0, n = pendingCount; k < n; k++) {
+            addToBin(p[k], 1);
+        }
+        pendingCount = 0;
     }
 
     /**
@@ -37,6 +63,13 @@ public final class LatencyHistogram {
      * (only a minute spanning 1 ns to days reaches it).
      */
     public void add(int index, long count) {
+        if (pendingCount != 0) {
+            countPending();
+        }
+        addToBin(index, count);
+    }
+
+    private void addToBin(int index, long count) {
         if (index > maxIndex && minIndex != Integer.MAX_VALUE && index - minIndex + 1 > LatencySketches.MAX_BINS) {
             collapseBelow(index - LatencySketches.MAX_BINS + 1);
         }
@@ -56,20 +89,29 @@ public final class LatencyHistogram {
 
     /** Adds every bin of other. */
     public void merge(LatencyHistogram other) {
+        if (pendingCount != 0) {
+            countPending();
+        }
         long[] c = other.counts;
         for (int i = 0; i < c.length; i++) {
             if (c[i] != 0) {
-                add(other.offset + i, c[i]);
+                addToBin(other.offset + i, c[i]);
             }
+        }
+        for (int k = 0; k < other.pendingCount; k++) {
+            addToBin(other.pending[k], 1);
         }
     }
 
     public long count() {
-        return total;
+        return total + pendingCount;
     }
 
     /** The non-empty bins, ascending. */
     public LatencySketches.Bins bins() {
+        if (pendingCount != 0) {
+            countPending();
+        }
         if (total == 0) {
             return LatencySketches.Bins.EMPTY;
         }

@@ -72,6 +72,10 @@ public final class LatencySketches {
 
     static {
         int maxIndex = MAPPING.index((double) Long.MAX_VALUE);
+        if (MIN_INDEX < Short.MIN_VALUE || maxIndex > Short.MAX_VALUE) {
+            throw new ExceptionInInitializerError("bin indexes " + MIN_INDEX + ".." + maxIndex
+                + " do not fit the short that LatencyHistogram buffers them in");
+        }
         long[] t = new long[maxIndex - MIN_INDEX + 1];
         t[0] = 1;
         for (int k = 1; k < t.length; k++) {

@@ -56,6 +56,42 @@ class LatencyHistogramTest {
     }
 
     @Test
+    void valuesBufferedForABurstCountAsIfCountedOneByOne() {
+        // counts read between bursts, bins added directly in between, a merge of a half-full buffer
+        LatencyHistogram hist = new LatencyHistogram();
+        LatencyHistogram other = new LatencyHistogram();
+        DDSketch all = LatencySketches.newSketch();
+        SplittableRandom rnd = new SplittableRandom(3);
+        long n = 0;
+        for (int i = 0; i < 1_000; i++) {
+            long v = rnd.nextLong(1, 10_000_000_000L);
+            hist.add(v);
+            LatencySketches.add(all, v);
+            assertEquals(++n, hist.count(), "after " + n + " values");
+            if (i % 97 == 0) {
+                hist.add(LatencySketches.indexOf(5_000), 3);
+                for (int k = 0; k < 3; k++) {
+                    LatencySketches.add(all, 5_000);
+                }
+                n += 3;
+                assertEquals(n, hist.count());
+            }
+            if (i % 300 == 0) {
+                assertEquals(LatencySketches.bins(all), hist.bins(), "read after " + i);
+            }
+        }
+        for (int i = 0; i < 70; i++) {
+            long v = rnd.nextLong(1, 1_000_000);
+            other.add(v);
+            LatencySketches.add(all, v);
+        }
+        hist.merge(other);
+        assertEquals(n + 70, hist.count());
+        assertEquals(LatencySketches.bins(all), hist.bins());
+        assertEquals(70, other.count(), "the merged histogram is unchanged");
+    }
+
+    @Test
     void mergeAddsBinByBin() {
         LatencyHistogram a = new LatencyHistogram();
         LatencyHistogram b = new LatencyHistogram();

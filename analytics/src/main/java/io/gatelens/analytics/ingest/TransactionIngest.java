@@ -273,10 +273,11 @@ public final class TransactionIngest {
         private final byte[][] paths;
         private final EndpointRef[] refs;
         private final String[] statsHosts;
-        private final int[] hashes;
-        // admission: a request is remembered the second time its hash lands on a slot, so a stream of
+        // per slot: the held request's hash (low half) and the last hash that landed here (high half),
+        // in one word so that a miss, the usual outcome for a stream of distinct paths, reads one line.
+        // Admission: a request is remembered the second time its hash lands on a slot, so a stream of
         // distinct paths (ids in every path) costs no copying and keeps the hot entries in place
-        private final int[] seen;
+        private final long[] tags;
         private final int mask;
 
         RouteCache(int size) {
@@ -286,8 +287,7 @@ public final class TransactionIngest {
             paths = new byte[cap][];
             refs = new EndpointRef[cap];
             statsHosts = new String[cap];
-            hashes = new int[cap];
-            seen = new int[cap];
+            tags = new long[cap];
             mask = cap - 1;
         }
 
@@ -301,8 +301,11 @@ public final class TransactionIngest {
 
         EndpointRef ref(int hash, String method, String host, byte[] data, int start, int len) {
             int slot = hash & mask;
+            if ((int) tags[slot] != hash) {
+                return null;
+            }
             EndpointRef ref = refs[slot];
-            if (ref == null || hashes[slot] != hash || methods[slot] != method || hosts[slot] != host) {
+            if (ref == null || methods[slot] != method || hosts[slot] != host) {
                 return null;
             }
             byte[] key = paths[slot];
@@ -318,8 +321,9 @@ public final class TransactionIngest {
 
         void put(int hash, String method, String host, byte[] data, int start, int len, EndpointRef ref, String statsHost) {
             int slot = hash & mask;
-            if (seen[slot] != hash) {
-                seen[slot] = hash;
+            long tag = tags[slot];
+            if ((int) (tag >>> 32) != hash) {
+                tags[slot] = (long) hash << 32 | (tag & 0xFFFF_FFFFL);
                 return;
             }
             byte[] key = paths[slot];
@@ -330,7 +334,7 @@ public final class TransactionIngest {
             methods[slot] = method;
             hosts[slot] = host;
             paths[slot] = key;
-            hashes[slot] = hash;
+            tags[slot] = (long) hash << 32 | (hash & 0xFFFF_FFFFL);
             refs[slot] = ref;
             statsHosts[slot] = statsHost;
         }

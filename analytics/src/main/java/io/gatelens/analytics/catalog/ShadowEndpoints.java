@@ -73,6 +73,13 @@ public final class ShadowEndpoints {
         if (ref != null) {
             return ref;
         }
+        if (endpoints.get() >= maxEndpoints) {
+            // at the bound every new template goes to the overflow endpoint: once that exists, no lock
+            ref = refs.get(ShadowTemplates.OVERFLOW);
+            if (ref != null) {
+                return ref;
+            }
+        }
         return create(shadows, m, template, notAllowed);
     }
 

@@ -34,7 +34,11 @@ final class TransactionColumns {
     long[] respBytes = new long[0];
     long[] ttfb = new long[0];
     long[] latency = new long[0];
-    /** Validity bitmaps, bit i of byte i / 8 (Arrow's layout); an all-valid column reads as all ones. */
+    /**
+     * Validity bitmaps, bit i of byte i / 8 (Arrow's layout); an all-valid column reads as all ones.
+     * A null status reads as 0 and a null ttfb or latency as -1 in the value arrays themselves
+     * (folded in once per batch, so the per-row loops read one array, not a bitmap too).
+     */
     byte[] hostValid = new byte[0];
     byte[] statusValid = new byte[0];
     byte[] ttfbValid = new byte[0];
@@ -122,9 +126,37 @@ final class TransactionColumns {
         validity(batch.getVector(TransactionSchema.COL_STATUS), statusValid, n);
         validity(batch.getVector(TransactionSchema.COL_TTFB_NS), ttfbValid, n);
         validity(batch.getVector(TransactionSchema.COL_LATENCY_NS), latencyValid, n);
+        nullsAs(statusValid, status, 0, n);
+        nullsAs(ttfbValid, ttfb, -1, n);
+        nullsAs(latencyValid, latency, -1, n);
         method.load("method", variable("method", batch.getVector(TransactionSchema.COL_METHOD)), n);
         path.load("path", variable("path", batch.getVector(TransactionSchema.COL_PATH)), n);
         host.load("host", variable("host", batch.getVector(TransactionSchema.COL_HOST)), n);
+    }
+
+    /** values[i] = absent for the rows [0, n) whose bit is clear; a byte of eight valid rows is skipped whole. */
+    private static void nullsAs(byte[] valid, int[] values, int absent, int n) {
+        for (int b = 0, bytes = (n + 7) >>> 3; b < bytes; b++) {
+            if (valid[b] != -1) {
+                for (int i = b << 3, end = Math.min(n, i + 8); i < end; i++) {
+                    if ((valid[b] >> (i & 7) & 1) == 0) {
+                        values[i] = absent;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void nullsAs(byte[] valid, long[] values, long absent, int n) {
+        for (int b = 0, bytes = (n + 7) >>> 3; b < bytes; b++) {
+            if (valid[b] != -1) {
+                for (int i = b << 3, end = Math.min(n, i + 8); i < end; i++) {
+                    if ((valid[b] >> (i & 7) & 1) == 0) {
+                        values[i] = absent;
+                    }
+                }
+            }
+        }
     }
 
     static boolean isValid(byte[] bitmap, int i) {

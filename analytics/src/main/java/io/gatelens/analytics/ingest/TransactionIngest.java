@@ -46,6 +46,7 @@ public final class TransactionIngest {
     private String[] rowHosts = new String[0];
     private int[] counted = new int[0];
     private long[] groupKeys = new long[0];
+    private long[] rowMinutes = new long[0];
     private final RowGroups groups = new RowGroups();
 
     private volatile long rows;
@@ -98,6 +99,7 @@ public final class TransactionIngest {
             rowHosts = new String[c.ts.length];
             counted = new int[c.ts.length];
             groupKeys = new long[c.ts.length];
+            rowMinutes = new long[c.ts.length];
         }
         // 1. each row's endpoint: route cache, else the trie, else a shadow endpoint
         TransactionColumns.Utf8Column path = c.path;
@@ -105,6 +107,9 @@ public final class TransactionIngest {
         long newestEndNs = Long.MIN_VALUE;
         long firstMinute = Long.MAX_VALUE;
         long lastMinute = Long.MIN_VALUE;
+        long minute = 0;
+        long minuteStartNs = Long.MAX_VALUE; // [start, end) of that minute; none yet
+        long minuteEndNs = Long.MIN_VALUE;
         int nCounted = 0;
         for (int i = 0; i < n; i++) {
             if (ignoredPorts[c.dport[i] & 0xffff]) {
@@ -138,15 +143,22 @@ public final class TransactionIngest {
             }
             rowRefs[i] = ref;
             rowHosts[i] = statsHost;
-            int st = TransactionColumns.isValid(c.statusValid, i) ? c.status[i] : 0;
-            long lat = TransactionColumns.isValid(c.latencyValid, i) ? c.latency[i] : -1;
+            int st = c.status[i];
+            long lat = c.latency[i];
             if (observer != null) {
                 observer.observe(c.direction[i], ref.template(), m, st, lat);
             }
-            long minute = StatsAggregator.minuteOf(c.ts[i]);
+            long ts = c.ts[i];
+            if (ts < minuteStartNs || ts >= minuteEndNs) {
+                // most rows fall in the minute of the row before: no division for them
+                minute = StatsAggregator.minuteOf(ts);
+                minuteStartNs = minute * StatsAggregator.MINUTE_NS;
+                minuteEndNs = minuteStartNs + StatsAggregator.MINUTE_NS; // the last minute of the range: overflows, never reused
+            }
+            rowMinutes[i] = minute;
             firstMinute = Math.min(firstMinute, minute);
             lastMinute = Math.max(lastMinute, minute);
-            long end = c.ts[i] + Math.max(lat, 0);
+            long end = ts + Math.max(lat, 0);
             if (end > newestEndNs) {
                 newestEndNs = end;
             }
@@ -157,7 +169,7 @@ public final class TransactionIngest {
         if (nCounted > 0 && lastMinute - firstMinute < MINUTES_PER_GROUPING) {
             for (int k = 0; k < nCounted; k++) {
                 int i = counted[k];
-                groupKeys[k] = (StatsAggregator.minuteOf(c.ts[i]) - firstMinute) << 31 | (rowRefs[i].id() & 0x7fffffffL);
+                groupKeys[k] = (rowMinutes[i] - firstMinute) << 31 | (rowRefs[i].id() & 0x7fffffffL);
             }
             groups.group(counted, groupKeys, nCounted);
             int g = 0;
@@ -202,17 +214,14 @@ public final class TransactionIngest {
                     accId = ref.id();
                     accHost = host;
                 }
-                acc.record(TransactionColumns.isValid(c.statusValid, i) ? c.status[i] : 0, c.reqBytes[i], c.respBytes[i],
-                    TransactionColumns.isValid(c.ttfbValid, i) ? c.ttfb[i] : -1,
-                    TransactionColumns.isValid(c.latencyValid, i) ? c.latency[i] : -1);
+                acc.record(c.status[i], c.reqBytes[i], c.respBytes[i], c.ttfb[i], c.latency[i]);
             }
         });
     }
 
     private void recordRow(TransactionColumns c, int i) {
-        stats.record(rowRefs[i].id(), rowHosts[i], c.ts[i], TransactionColumns.isValid(c.statusValid, i) ? c.status[i] : 0,
-            c.reqBytes[i], c.respBytes[i], TransactionColumns.isValid(c.ttfbValid, i) ? c.ttfb[i] : -1,
-            TransactionColumns.isValid(c.latencyValid, i) ? c.latency[i] : -1);
+        stats.record(rowRefs[i].id(), rowHosts[i], c.ts[i], c.status[i], c.reqBytes[i], c.respBytes[i], c.ttfb[i],
+            c.latency[i]);
     }
 
     // a row's group key: minute offset | endpoint id (31 bits), below 2^RowGroups.KEY_BITS

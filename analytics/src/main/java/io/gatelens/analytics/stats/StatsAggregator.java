@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Minutes are wall-clock minutes of {@code tsNs}, nanoseconds since the epoch.
  */
 public final class StatsAggregator {
-    static final long MINUTE_NS = 60_000_000_000L;
+    public static final long MINUTE_NS = 60_000_000_000L;
 
     private final ConcurrentHashMap<Long, MinuteBucket> buckets = new ConcurrentHashMap<>();
     // ingest thread only: the buckets of the last two minutes recorded into, so that records straddling

@@ -19,6 +19,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -89,9 +90,17 @@ import org.duckdb.DuckDBConnection;
  *     version          INTEGER NOT NULL,
  *     uploaded_at      TIMESTAMP NOT NULL,
  *     source           VARCHAR NOT NULL,   -- 'upload' | 'folder'
- *     content          BLOB NOT NULL,      -- the raw upload
  *     servers_override VARCHAR[] NOT NULL); -- empty: the spec's own servers
+ * CREATE TABLE spec_parts (             -- the raw upload, in parts of at most 1 MiB
+ *     name  VARCHAR NOT NULL,
+ *     part  INTEGER NOT NULL,           -- 0, 1, ...: the content is the parts in this order
+ *     bytes BLOB NOT NULL,
+ *     PRIMARY KEY (name, part));
  * </pre>
+ * Why parts: DuckDB (2.0, memory_limit 128MB) fails to insert a single BLOB of ~24 MB into the
+ * specs row ("failed to allocate data of size 32.0 MiB"), and specs up to the 25 MB upload limit
+ * must be kept; parts of 1 MiB cost it a few MiB. Version 3 kept the content in a {@code content}
+ * column of {@code specs}; opening a version 3 file moves it into one part each.
  * The TLS handshake statistics ({@code tls_minute}, {@code tls_live}, view {@code tls_recent},
  * {@code tls_hour}) follow the same rules: see {@link TlsTables}. Version 3 added them; opening a
  * version 2 file creates them, nothing else changes.
@@ -129,7 +138,7 @@ import org.duckdb.DuckDBConnection;
  * templates) are bound as parameters or appended as values, never spliced into SQL.
  */
 public final class StatsStore implements AutoCloseable {
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
     public static final int MAX_SERIES_POINTS = 2_000;
 
     private static final long MICROS_PER_MINUTE = 60_000_000L;
@@ -153,7 +162,18 @@ public final class StatsStore implements AutoCloseable {
             bins           BLOB NOT NULL
         """;
 
-    private static final List<String> SCHEMA_V2 = List.of(
+    private static final String SPEC_PARTS_DDL = """
+        CREATE TABLE spec_parts (
+            name  VARCHAR NOT NULL,
+            part  INTEGER NOT NULL,
+            bytes BLOB NOT NULL,
+            PRIMARY KEY (name, part))""";
+
+    /** A spec's content is stored in parts of this size (see the class comment). */
+    static final int SPEC_PART_BYTES = 1 << 20;
+
+    /** The tables of a new file (the TLS tables: {@link TlsTables}). */
+    private static final List<String> SCHEMA = List.of(
         """
         CREATE TABLE endpoints (
             id           INTEGER PRIMARY KEY,
@@ -174,8 +194,9 @@ public final class StatsStore implements AutoCloseable {
             version          INTEGER NOT NULL,
             uploaded_at      TIMESTAMP NOT NULL,
             source           VARCHAR NOT NULL,
-            content          BLOB NOT NULL,
-            servers_override VARCHAR[] NOT NULL)""");
+            servers_override VARCHAR[] NOT NULL)""",
+        SPEC_PARTS_DDL);
+
 
     /** Every statistics column after the time, endpoint and host columns, in table order. */
     private static final String STATS = "calls, s1xx, s2xx, s3xx, s4xx, s5xx, s_other, no_response, req_bytes, resp_bytes, "
@@ -260,7 +281,7 @@ public final class StatsStore implements AutoCloseable {
                     + SCHEMA_VERSION + ": refusing to touch it");
             }
             if (current < 1) {
-                for (String ddl : SCHEMA_V2) {
+                for (String ddl : SCHEMA) {
                     s.execute(ddl);
                 }
             } else if (current < 2) {
@@ -268,6 +289,12 @@ public final class StatsStore implements AutoCloseable {
             }
             if (current < 3) {
                 TlsTables.create(s);
+            }
+            if (current >= 1 && current < 4) {
+                // the content out of the specs row, one part each (what version 3 kept, it could insert)
+                s.execute(SPEC_PARTS_DDL);
+                s.execute("INSERT INTO spec_parts SELECT name, 0, content FROM specs");
+                s.execute("ALTER TABLE specs DROP COLUMN content");
             }
             // the minutes still open at the last flush: rewritten at every flush, so a kill -9 loses at most
             // one flush interval; at open they become ordinary minute rows (the process that wrote them is gone)
@@ -279,7 +306,7 @@ public final class StatsStore implements AutoCloseable {
             s.execute("CREATE TABLE IF NOT EXISTS rollup_scratch AS SELECT * FROM stats_minute LIMIT 0");
             s.execute("DELETE FROM rollup_scratch");
             TlsTables.openLive(s);
-            // later versions: `if (current < 4) { ... }` above, each step in this same transaction
+            // later versions: `if (current < 5) { ... }` above, each step in this same transaction
             setMeta(writer, KEY_SCHEMA_VERSION, Integer.toString(SCHEMA_VERSION));
             writer.commit();
         } catch (SQLException | RuntimeException e) {
@@ -389,9 +416,8 @@ public final class StatsStore implements AutoCloseable {
         }
         return write(c -> {
             Map<EndpointKey.Identity, EndpointInfo> changed = new HashMap<>();
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO endpoints (id, kind, spec, method, template, host, "
-                     + "operation_id, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-                 PreparedStatement update = c.prepareStatement("UPDATE endpoints SET operation_id = ? WHERE id = ?")) {
+            List<EndpointInfo> added = new ArrayList<>();
+            try (PreparedStatement update = c.prepareStatement("UPDATE endpoints SET operation_id = ? WHERE id = ?")) {
                 int next = nextEndpointId;
                 for (int i = 0; i < ids.length; i++) {
                     EndpointKey key = keys.get(i);
@@ -399,15 +425,7 @@ public final class StatsStore implements AutoCloseable {
                     EndpointInfo info = changed.containsKey(identity) ? changed.get(identity) : endpointsByIdentity.get(identity);
                     if (info == null) {
                         info = new EndpointInfo(next++, key, Instant.now().truncatedTo(ChronoUnit.MICROS));
-                        insert.setInt(1, info.id());
-                        insert.setString(2, key.kind().name());
-                        insert.setString(3, key.spec());
-                        insert.setString(4, key.method());
-                        insert.setString(5, key.template());
-                        insert.setString(6, key.host());
-                        insert.setString(7, key.operationId());
-                        insert.setObject(8, timestamp(toMicros(info.firstSeen())));
-                        insert.executeUpdate();
+                        added.add(info);
                         changed.put(identity, info);
                     } else if (key.operationId() != null && !key.operationId().equals(info.key().operationId())) {
                         update.setString(1, key.operationId());
@@ -418,12 +436,43 @@ public final class StatsStore implements AutoCloseable {
                     }
                     ids[i] = info.id();
                 }
+                if (!added.isEmpty()) {
+                    appendEndpoints(c, added);
+                }
                 c.commit();
                 nextEndpointId = next;
             }
             endpointsByIdentity.putAll(changed);
             return ids;
         });
+    }
+
+    /**
+     * New endpoints through the Appender: a spec of 16,000 operations took ~10 s as single-row
+     * INSERTs (DuckDB runs ~1,500 a second here), well under one through the Appender.
+     */
+    private static void appendEndpoints(DuckDBConnection c, List<EndpointInfo> added) throws SQLException {
+        // a statement first: the appender joins the transaction it starts
+        watermarkMicros(c);
+        try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "endpoints")) {
+            for (EndpointInfo info : added) {
+                EndpointKey key = info.key();
+                a.beginRow().append(info.id()).append(key.kind().name());
+                appendNullable(a, key.spec());
+                a.append(key.method()).append(key.template());
+                appendNullable(a, key.host());
+                appendNullable(a, key.operationId());
+                a.appendEpochMicros(toMicros(info.firstSeen())).endRow();
+            }
+        }
+    }
+
+    private static void appendNullable(DuckDBAppender a, String value) throws SQLException {
+        if (value == null) {
+            a.appendNull();
+        } else {
+            a.append(value);
+        }
     }
 
     /** Every registered endpoint, by id. */
@@ -1269,15 +1318,25 @@ public final class StatsStore implements AutoCloseable {
     /** Inserts or replaces the spec of that name. */
     public void saveSpec(SpecRecord spec) {
         write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO specs (name, version, uploaded_at, source, content, "
-                + "servers_override) VALUES (?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO specs (name, version, uploaded_at, source, "
+                + "servers_override) VALUES (?, ?, ?, ?, ?)")) {
                 ps.setString(1, spec.name());
                 ps.setInt(2, spec.version());
                 ps.setObject(3, timestamp(toMicros(spec.uploadedAt())));
                 ps.setString(4, spec.source());
-                ps.setBytes(5, spec.content());
-                ps.setArray(6, c.createArrayOf("VARCHAR", spec.serversOverride().toArray()));
+                ps.setArray(5, c.createArrayOf("VARCHAR", spec.serversOverride().toArray()));
                 ps.executeUpdate();
+            }
+            deleteSpecParts(c, spec.name());
+            byte[] content = spec.content();
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO spec_parts (name, part, bytes) VALUES (?, ?, ?)")) {
+                // one statement per part: a batch would hand DuckDB all parts at once
+                for (int part = 0, at = 0; at < content.length || part == 0; part++, at += SPEC_PART_BYTES) {
+                    ps.setString(1, spec.name());
+                    ps.setInt(2, part);
+                    ps.setBytes(3, Arrays.copyOfRange(content, at, Math.min(content.length, at + SPEC_PART_BYTES)));
+                    ps.executeUpdate();
+                }
             }
             c.commit();
             return null;
@@ -1304,27 +1363,49 @@ public final class StatsStore implements AutoCloseable {
                 ps.setString(1, name);
                 deleted = ps.executeUpdate();
             }
+            deleteSpecParts(c, name);
             c.commit();
             return deleted > 0;
         });
     }
 
+    private static void deleteSpecParts(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM spec_parts WHERE name = ?")) {
+            ps.setString(1, name);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The spec's content: its parts in order, one at a time from DuckDB into one array. */
+    private static byte[] specContent(Connection c, String name) throws SQLException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (PreparedStatement ps = c.prepareStatement("SELECT bytes FROM spec_parts WHERE name = ? ORDER BY part")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.writeBytes(rs.getBytes(1));
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
     private static List<SpecRecord> specs(Connection c, String where, String name) throws SQLException {
         List<SpecRecord> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT name, version, epoch_us(uploaded_at), source, content, servers_override "
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, version, epoch_us(uploaded_at), source, servers_override "
             + "FROM specs " + where + " ORDER BY name")) {
             if (name != null) {
                 ps.setString(1, name);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Object[] servers = (Object[]) rs.getArray(6).getArray();
+                    Object[] servers = (Object[]) rs.getArray(5).getArray();
                     List<String> serverList = new ArrayList<>(servers.length);
                     for (Object s : servers) {
                         serverList.add((String) s);
                     }
                     out.add(new SpecRecord(rs.getString(1), rs.getInt(2), instantOfMicros(rs.getLong(3)), rs.getString(4),
-                        rs.getBytes(5), serverList));
+                        specContent(c, rs.getString(1)), serverList));
                 }
             }
         }

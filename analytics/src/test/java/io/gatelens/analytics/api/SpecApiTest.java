@@ -163,6 +163,30 @@ class SpecApiTest {
     }
 
     @Test
+    void aSpecJustUnderTheSizeLimitIsKeptWhole() {
+        // 24 MB: DuckDB could not store it as one BLOB (a 500 before spec_parts); below the 25 MB limit, it is a spec like any other
+        // the bulk in notes of 1 MB each (Jackson refuses a single string over 20 MB with a clear 400)
+        StringBuilder big = new StringBuilder(25 * 1024 * 1024)
+            .append("{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"near-limit\", \"version\": \"1\", \"x-notes\": [\"");
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        for (int note = 1; big.length() < 24 * 1024 * 1024; ) {
+            big.append(Long.toString(rnd.nextLong(), 36)).append(' ');
+            if (big.length() > note * 1024 * 1024) {
+                big.append("\", \"");
+                note++;
+            }
+        }
+        big.append("\"]}, \"paths\": {\"/items/{id}\": {\"get\": {\"operationId\": \"getItem\", \"parameters\": [{\"name\": \"id\", "
+            + "\"in\": \"path\", \"required\": true, \"schema\": {\"type\": \"string\"}}], \"responses\": {\"200\": {\"description\": \"ok\"}}}}}}");
+        byte[] body = big.toString().getBytes(StandardCharsets.UTF_8);
+        given().contentType("application/json").body(body).post("/api/specs?name=near-limit")
+            .then().statusCode(201).body("operations", is(1));
+        byte[] kept = given().get("/api/specs/near-limit/content").then().statusCode(200).extract().asByteArray();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(body, kept);
+        given().delete("/api/specs/near-limit").then().statusCode(204);
+    }
+
+    @Test
     void aSpecWithFiveThousandPathsLoadsWhole() {
         StringBuilder spec = new StringBuilder("openapi: 3.0.3\ninfo: {title: wide, version: '1'}\npaths:\n");
         for (int i = 0; i < 5_000; i++) {

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -340,6 +341,31 @@ class StatsStoreTest {
             assertThrows(IllegalArgumentException.class, () -> new EndpointKey(EndpointKey.Kind.OPERATION, null, "GET", "/", null, null));
             assertThrows(IllegalArgumentException.class, () -> new EndpointKey(EndpointKey.Kind.OPERATION, "s", "GET", "/", null, "h"));
             assertThrows(IllegalArgumentException.class, () -> new EndpointKey(EndpointKey.Kind.SHADOW, "s", "GET", "/", null, null));
+        }
+    }
+
+    @Test
+    void aSpecAsLargeAsTheUploadLimitAllowsIsKeptWholeAndReplacedWithoutLeftovers() {
+        // DuckDB 2.0 under the default memory_limit (128MB) could not insert this as one BLOB: "failed to
+        // allocate data of size 32.0 MiB"; a spec up to the 25 MB upload limit must still be kept
+        byte[] big = new byte[24 << 20];
+        new java.util.SplittableRandom(7).nextBytes(big);
+        Instant uploaded = Instant.parse("2026-03-04T05:06:07Z");
+        SpecRecord large = new SpecRecord("large", 1, uploaded, SpecRecord.UPLOAD, big, List.of());
+        SpecRecord small = new SpecRecord("large", 2, uploaded.plusSeconds(1), SpecRecord.UPLOAD,
+            Arrays.copyOf(big, StatsStore.SPEC_PART_BYTES + 1), List.of());
+        try (StatsStore store = open()) {
+            store.saveSpec(large);
+            assertArrayEquals(big, store.spec("large").orElseThrow().content());
+        }
+        try (StatsStore store = open()) {
+            assertArrayEquals(big, store.spec("large").orElseThrow().content(), "after a reopen");
+            store.saveSpec(small);
+            assertEquals(Optional.of(small), store.spec("large"), "the replaced spec's later parts are gone");
+        }
+        try (StatsStore store = open()) {
+            assertEquals(Optional.of(small), store.spec("large"));
+            assertTrue(store.deleteSpec("large"));
         }
     }
 

@@ -310,13 +310,17 @@ class TlsStoreTest {
             store.append(Oracle.rows(5, T0, 10, 2, "a.example"));
             httpFigures = Oracle.asMap(store.endpointFigures(T0, T0.plus(Duration.ofHours(1)), null));
         }
-        // make it a version 2 file: no TLS tables
+        // make it a version 2 file: no TLS tables, the spec content in the specs row
         try (Connection c = new org.duckdb.DuckDBDriver().connect("jdbc:duckdb:" + file, new java.util.Properties());
              Statement s = c.createStatement()) {
             s.execute("DROP VIEW tls_recent");
             s.execute("DROP TABLE tls_live");
             s.execute("DROP TABLE tls_minute");
             s.execute("DROP TABLE tls_hour");
+            s.execute("DROP TABLE spec_parts");
+            s.execute("DROP TABLE specs");
+            s.execute("CREATE TABLE specs (name VARCHAR PRIMARY KEY, version INTEGER NOT NULL, uploaded_at TIMESTAMP NOT NULL, "
+                + "source VARCHAR NOT NULL, content BLOB NOT NULL, servers_override VARCHAR[] NOT NULL)");
             s.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
         }
         try (StatsStore store = open()) {
@@ -328,7 +332,7 @@ class TlsStoreTest {
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
             rs.next();
-            assertEquals("3", rs.getString(1));
+            assertEquals(Integer.toString(StatsStore.SCHEMA_VERSION), rs.getString(1));
         }
     }
 }

@@ -86,7 +86,16 @@ public final class SpecLoader {
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Pattern SERVER_VARIABLE = Pattern.compile("\\{([^{}]*)}");
 
+    /**
+     * Heap a parse takes per byte of upload, measured on a 23.7 MB spec of 16,000 operations (the
+     * tree, then swagger-parser's model): YAML failed with a 256 MB heap and passed with 384 MB
+     * (SnakeYAML's objects and the tree it becomes live at once), JSON passed with 192 MB.
+     */
+    static final int YAML_HEAP_PER_BYTE = 14;
+    static final int JSON_HEAP_PER_BYTE = 8;
+
     private final long maxBytes;
+    private final long heapBytes;
 
     public SpecLoader() {
         this(DEFAULT_MAX_BYTES);
@@ -94,10 +103,21 @@ public final class SpecLoader {
 
     /** @param maxBytes the largest upload accepted, in bytes */
     public SpecLoader(long maxBytes) {
-        if (maxBytes < 1) {
-            throw new IllegalArgumentException("maxBytes must be positive, got " + maxBytes);
+        this(maxBytes, Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * @param maxBytes the largest upload accepted, in bytes
+     * @param heapBytes the heap this process may use (-Xmx): an upload whose parse would need more
+     *     than three quarters of it is refused before parsing, with a message that says so, instead
+     *     of running the JVM out of memory (which could fail other work, the ingest, at that moment)
+     */
+    SpecLoader(long maxBytes, long heapBytes) {
+        if (maxBytes < 1 || heapBytes < 1) {
+            throw new IllegalArgumentException("maxBytes and heapBytes must be positive, got " + maxBytes + ", " + heapBytes);
         }
         this.maxBytes = maxBytes;
+        this.heapBytes = heapBytes;
     }
 
     public long maxBytes() {
@@ -154,7 +174,17 @@ public final class SpecLoader {
 
     // ---------------------------------------------------------------- reading the tree
 
-    private static JsonNode readTree(byte[] bytes) throws SpecException {
+    private void checkHeap(long size, boolean json) throws SpecException {
+        long need = size * (json ? JSON_HEAP_PER_BYTE : YAML_HEAP_PER_BYTE);
+        if (need > heapBytes / 4 * 3) {
+            throw new SpecException("spec too large for this service's memory: parsing " + mib(size) + " of "
+                + (json ? "JSON" : "YAML") + " takes about " + mib(need) + " of heap, the service has "
+                + mib(heapBytes) + (json ? "" : "; the same spec as JSON takes about half")
+                + "; split the spec or raise -Xmx (scripts/service-java-opts)");
+        }
+    }
+
+    private JsonNode readTree(byte[] bytes) throws SpecException {
         int start = 0;
         if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF) {
             start = 3; // UTF-8 byte order mark
@@ -166,6 +196,7 @@ public final class SpecLoader {
         if (first == bytes.length) {
             throw new SpecException("empty upload: expected an OpenAPI document in YAML or JSON");
         }
+        checkHeap(bytes.length, bytes[first] == '{');
         if (bytes[first] == '{') {
             try {
                 return JSON.readTree(bytes, start, bytes.length - start);
@@ -782,6 +813,10 @@ public final class SpecLoader {
             }
         }
         return segments.isEmpty() ? "" : "/" + String.join("/", segments);
+    }
+
+    private static String mib(long n) {
+        return ((n + (1 << 19)) >> 20) + " MiB";
     }
 
     private static String humanBytes(long n) {

@@ -147,6 +147,27 @@ class SpecLoaderTest {
         assertThrows(IllegalArgumentException.class, () -> new SpecLoader(0));
     }
 
+    @Test
+    void anUploadTheHeapCannotParseIsRefusedBeforeParsingAndJsonGetsFurther() throws Exception {
+        StringBuilder yaml = new StringBuilder("openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n");
+        for (int i = 0; yaml.length() < 1 << 20; i++) {
+            yaml.append("  /r").append(i).append("/{id}:\n    get: {responses: {'200': {description: ok}}}\n");
+        }
+        byte[] bytes = yaml.toString().getBytes(StandardCharsets.UTF_8);
+        // a heap of 16 MiB: 1 MiB of YAML needs ~14, more than three quarters of it
+        SpecLoader smallHeap = new SpecLoader(SpecLoader.DEFAULT_MAX_BYTES, 16L << 20);
+        SpecException refused = assertThrows(SpecException.class, () -> smallHeap.load(bytes));
+        assertTrue(refused.getMessage().startsWith("spec too large for this service's memory: parsing 1 MiB of YAML"),
+            refused.getMessage());
+        assertTrue(refused.getMessage().contains("raise -Xmx"), refused.getMessage());
+        // the same size as JSON needs ~8 MiB: it loads
+        String json = "{\"openapi\": \"3.0.0\", \"info\": {\"title\": \"t\", \"version\": \"1\"}, \"x-pad\": \""
+            + "a".repeat(1 << 20) + "\", \"paths\": {\"/a\": {\"get\": {\"responses\": {\"200\": {\"description\": \"ok\"}}}}}}";
+        assertEquals(1, smallHeap.load(json.getBytes(StandardCharsets.UTF_8)).operations().size());
+        // and with this JVM's heap the YAML loads too
+        assertTrue(new SpecLoader().load(bytes).operations().size() > 1000);
+    }
+
     // ------------------------------------------------------------ remote references are never fetched
 
     @Test

@@ -134,25 +134,21 @@ final class TransactionColumns {
         host.load("host", variable("host", batch.getVector(TransactionSchema.COL_HOST)), n);
     }
 
-    /** values[i] = absent for the rows [0, n) whose bit is clear; a byte of eight valid rows is skipped whole. */
     private static void nullsAs(byte[] valid, int[] values, int absent, int n) {
-        for (int b = 0, bytes = (n + 7) >>> 3; b < bytes; b++) {
-            if (valid[b] != -1) {
-                for (int i = b << 3, end = Math.min(n, i + 8); i < end; i++) {
-                    if ((valid[b] >> (i & 7) & 1) == 0) {
-                        values[i] = absent;
-                    }
-                }
-            }
-        }
+        forEachNull(valid, n, i -> values[i] = absent);
     }
 
     private static void nullsAs(byte[] valid, long[] values, long absent, int n) {
+        forEachNull(valid, n, i -> values[i] = absent);
+    }
+
+    /** Calls onNull for the rows [0, n) whose bit is clear; a byte of eight valid rows is skipped whole. */
+    private static void forEachNull(byte[] valid, int n, java.util.function.IntConsumer onNull) {
         for (int b = 0, bytes = (n + 7) >>> 3; b < bytes; b++) {
             if (valid[b] != -1) {
                 for (int i = b << 3, end = Math.min(n, i + 8); i < end; i++) {
                     if ((valid[b] >> (i & 7) & 1) == 0) {
-                        values[i] = absent;
+                        onNull.accept(i);
                     }
                 }
             }

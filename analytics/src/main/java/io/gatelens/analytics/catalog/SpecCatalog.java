@@ -64,7 +64,7 @@ public final class SpecCatalog {
     public synchronized void start(Path folder) {
         for (SpecRecord rec : store.specs()) {
             try {
-                entries.put(rec.name(), new Entry(rec, parse(rec.content(), rec.serversOverride())));
+                entries.put(rec.name(), new Entry(rec, parse(rec.content(), rec.serversOverride(), true)));
             } catch (SpecException e) {
                 LOG.log(System.Logger.Level.ERROR, "stored spec " + rec.name() + " no longer loads: "
                     + e.getMessage() + " " + e.messages());
@@ -159,7 +159,7 @@ public final class SpecCatalog {
         if (name != null) {
             checkName(name);
         }
-        ApiSpec spec = parse(content, servers);
+        ApiSpec spec = parse(content, servers, false);
         if (name == null) {
             name = slug(spec.title());
         }
@@ -172,8 +172,9 @@ public final class SpecCatalog {
         return entry;
     }
 
-    private ApiSpec parse(byte[] content, List<String> servers) throws SpecException {
-        ApiSpec spec = loader.load(content);
+    /** @param stored a spec the store kept: loaded without the heap check ({@link SpecLoader#loadAccepted}) */
+    private ApiSpec parse(byte[] content, List<String> servers, boolean stored) throws SpecException {
+        ApiSpec spec = stored ? loader.loadAccepted(content) : loader.load(content);
         // remote schemas only cost validation detail; a remote path item would silently drop routes
         List<String> droppedPaths = spec.messages().stream()
             .filter(m -> m.startsWith("path ") && m.contains("outside the upload and was not fetched")).toList();

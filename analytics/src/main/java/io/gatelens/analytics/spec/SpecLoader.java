@@ -87,15 +87,16 @@ public final class SpecLoader {
     private static final Pattern SERVER_VARIABLE = Pattern.compile("\\{([^{}]*)}");
 
     /**
-     * Heap a parse takes per byte of upload, measured on a 23.7 MB spec of 16,000 operations (the
-     * tree, then swagger-parser's model): YAML failed with a 256 MB heap and passed with 384 MB
-     * (SnakeYAML's objects and the tree it becomes live at once), JSON passed with 192 MB.
+     * Heap a parse takes per byte of upload, measured on a generated 23.7 MB spec (the tree, then
+     * swagger-parser's model; -XX:+UseSerialGC): as YAML (12,800 operations) it ran out of memory
+     * with -Xmx352m and passed with -Xmx384m (SnakeYAML's objects and the tree they become are live
+     * at once); as JSON (16,000 operations) it failed with -Xmx160m and passed with -Xmx192m.
      */
-    static final int YAML_HEAP_PER_BYTE = 14;
+    static final int YAML_HEAP_PER_BYTE = 15;
     static final int JSON_HEAP_PER_BYTE = 8;
 
     private final long maxBytes;
-    private final long heapBytes;
+    private final java.util.function.LongUnaryOperator freeHeap;
 
     public SpecLoader() {
         this(DEFAULT_MAX_BYTES);
@@ -103,21 +104,38 @@ public final class SpecLoader {
 
     /** @param maxBytes the largest upload accepted, in bytes */
     public SpecLoader(long maxBytes) {
-        this(maxBytes, Runtime.getRuntime().maxMemory());
+        this(maxBytes, SpecLoader::freeHeap);
     }
 
     /**
      * @param maxBytes the largest upload accepted, in bytes
-     * @param heapBytes the heap this process may use (-Xmx): an upload whose parse would need more
-     *     than three quarters of it is refused before parsing, with a message that says so, instead
-     *     of running the JVM out of memory (which could fail other work, the ingest, at that moment)
+     * @param freeHeap given the heap a parse needs, the heap it may take: an upload that needs more is
+     *     refused before parsing, with a message that says so, instead of running the JVM out of
+     *     memory (which could fail other work, the ingest, at that moment)
      */
-    SpecLoader(long maxBytes, long heapBytes) {
-        if (maxBytes < 1 || heapBytes < 1) {
-            throw new IllegalArgumentException("maxBytes and heapBytes must be positive, got " + maxBytes + ", " + heapBytes);
+    SpecLoader(long maxBytes, java.util.function.LongUnaryOperator freeHeap) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive, got " + maxBytes);
         }
         this.maxBytes = maxBytes;
-        this.heapBytes = heapBytes;
+        this.freeHeap = freeHeap;
+    }
+
+    /**
+     * The heap free for a parse, an eighth of the maximum kept back for the rest of the service.
+     * Garbage counts as used until it is collected, so when too little looks free the heap is
+     * collected once before the answer (a full collection: only for a spec near the size limit, or
+     * a heap already full of specs).
+     */
+    static long freeHeap(long needed) {
+        Runtime rt = Runtime.getRuntime();
+        long reserve = rt.maxMemory() / 8;
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - reserve;
+        if (free < needed) {
+            System.gc();
+            free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - reserve;
+        }
+        return Math.max(0, free);
     }
 
     public long maxBytes() {
@@ -139,8 +157,20 @@ public final class SpecLoader {
 
     /** Reads an upload. */
     public ApiSpec load(byte[] upload) throws SpecException {
+        return load(upload, true);
+    }
+
+    /**
+     * A spec accepted before (stored), loaded at start: without the heap check, which could turn
+     * away, on a heap still full of the specs loaded before it, a spec the service once took.
+     */
+    public ApiSpec loadAccepted(byte[] content) throws SpecException {
+        return load(content, false);
+    }
+
+    private ApiSpec load(byte[] upload, boolean checkHeap) throws SpecException {
         checkSize(upload.length);
-        JsonNode root = readTree(upload);
+        JsonNode root = readTree(upload, checkHeap);
         if (!root.isObject()) {
             throw new SpecException("not an OpenAPI document: the top level is " + kind(root)
                 + ", expected a mapping with an 'openapi' or 'swagger' field");
@@ -176,15 +206,17 @@ public final class SpecLoader {
 
     private void checkHeap(long size, boolean json) throws SpecException {
         long need = size * (json ? JSON_HEAP_PER_BYTE : YAML_HEAP_PER_BYTE);
-        if (need > heapBytes / 4 * 3) {
+        long free = freeHeap.applyAsLong(need);
+        if (need > free) {
             throw new SpecException("spec too large for this service's memory: parsing " + mib(size) + " of "
-                + (json ? "JSON" : "YAML") + " takes about " + mib(need) + " of heap, the service has "
-                + mib(heapBytes) + (json ? "" : "; the same spec as JSON takes about half")
-                + "; split the spec or raise -Xmx (scripts/service-java-opts)");
+                + (json ? "JSON" : "YAML") + " takes about " + mib(need) + " of heap, " + mib(free) + " is free of the service's "
+                + mib(Runtime.getRuntime().maxMemory()) + " (the specs already loaded hold the rest)"
+                + (json ? "" : "; the same spec as JSON takes about half")
+                + "; split the spec, delete specs, or raise -Xmx (scripts/service-java-opts)");
         }
     }
 
-    private JsonNode readTree(byte[] bytes) throws SpecException {
+    private JsonNode readTree(byte[] bytes, boolean checkHeap) throws SpecException {
         int start = 0;
         if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF) {
             start = 3; // UTF-8 byte order mark
@@ -196,7 +228,9 @@ public final class SpecLoader {
         if (first == bytes.length) {
             throw new SpecException("empty upload: expected an OpenAPI document in YAML or JSON");
         }
-        checkHeap(bytes.length, bytes[first] == '{');
+        if (checkHeap) {
+            checkHeap(bytes.length, bytes[first] == '{');
+        }
         if (bytes[first] == '{') {
             try {
                 return JSON.readTree(bytes, start, bytes.length - start);

@@ -90,17 +90,16 @@ import org.duckdb.DuckDBConnection;
  *     version          INTEGER NOT NULL,
  *     uploaded_at      TIMESTAMP NOT NULL,
  *     source           VARCHAR NOT NULL,   -- 'upload' | 'folder'
- *     servers_override VARCHAR[] NOT NULL); -- empty: the spec's own servers
- * CREATE TABLE spec_parts (             -- the raw upload, in parts of at most 1 MiB
- *     name  VARCHAR NOT NULL,
- *     part  INTEGER NOT NULL,           -- 0, 1, ...: the content is the parts in this order
- *     bytes BLOB NOT NULL,
- *     PRIMARY KEY (name, part));
+ *     servers_override VARCHAR[] NOT NULL, -- empty: the spec's own servers
+ *     content_file     VARCHAR);           -- the raw upload: a file of the spec directory
  * </pre>
- * Why parts: DuckDB (2.0, memory_limit 128MB) fails to insert a single BLOB of ~24 MB into the
- * specs row ("failed to allocate data of size 32.0 MiB"), and specs up to the 25 MB upload limit
- * must be kept; parts of 1 MiB cost it a few MiB. Version 3 kept the content in a {@code content}
- * column of {@code specs}; opening a version 3 file moves it into one part each.
+ * A spec's content is a file in the directory beside the database ({@code gatelens.duckdb.specs/}),
+ * written and synced before the row that names it is committed, the replaced file deleted after.
+ * Files no row names (a crash between the two) are deleted at open. Why not a BLOB: DuckDB (2.0,
+ * memory_limit 128MB) cannot insert one of ~24 MB ("failed to allocate data of size 32.0 MiB"), and
+ * with a few specs of that size in the table and its WAL its checkpoint ran out of memory, a fatal
+ * error that invalidates the database until a restart. Version 3 kept the content in a
+ * {@code content} column; opening a version 1, 2 or 3 file moves it into files.
  * The TLS handshake statistics ({@code tls_minute}, {@code tls_live}, view {@code tls_recent},
  * {@code tls_hour}) follow the same rules: see {@link TlsTables}. Version 3 added them; opening a
  * version 2 file creates them, nothing else changes.
@@ -162,16 +161,6 @@ public final class StatsStore implements AutoCloseable {
             bins           BLOB NOT NULL
         """;
 
-    private static final String SPEC_PARTS_DDL = """
-        CREATE TABLE spec_parts (
-            name  VARCHAR NOT NULL,
-            part  INTEGER NOT NULL,
-            bytes BLOB NOT NULL,
-            PRIMARY KEY (name, part))""";
-
-    /** A spec's content is stored in parts of this size (see the class comment). */
-    static final int SPEC_PART_BYTES = 1 << 20;
-
     /** The tables of a new file (the TLS tables: {@link TlsTables}). */
     private static final List<String> SCHEMA = List.of(
         """
@@ -194,15 +183,19 @@ public final class StatsStore implements AutoCloseable {
             version          INTEGER NOT NULL,
             uploaded_at      TIMESTAMP NOT NULL,
             source           VARCHAR NOT NULL,
-            servers_override VARCHAR[] NOT NULL)""",
-        SPEC_PARTS_DDL);
+            servers_override VARCHAR[] NOT NULL,
+            content_file     VARCHAR)""");
 
 
     /** Every statistics column after the time, endpoint and host columns, in table order. */
     private static final String STATS = "calls, s1xx, s2xx, s3xx, s4xx, s5xx, s_other, no_response, req_bytes, resp_bytes, "
         + "max_latency_ns, bins";
 
+    private static final System.Logger LOG = System.getLogger("gatelens.store");
+
     private final Path file;
+    /** Spec contents, one file each: see the class comment. */
+    private final Path specDir;
     private final StoreSettings settings;
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Guarded by writeLock; autocommit off, every write ends in commit or rollback. */
@@ -220,6 +213,7 @@ public final class StatsStore implements AutoCloseable {
 
     private StatsStore(Path file, StoreSettings settings, DuckDBConnection writer) {
         this.file = file;
+        this.specDir = file.resolveSibling(file.getFileName() + ".specs");
         this.settings = settings;
         this.writer = writer;
         this.cache = new BlockCache(settings.cacheBytes());
@@ -249,6 +243,7 @@ public final class StatsStore implements AutoCloseable {
             connection.setAutoCommit(false);
             store.migrate();
             store.loadEndpoints();
+            store.deleteUnnamedSpecFiles();
         } catch (SQLException | RuntimeException e) {
             store.close();
             throw e instanceof RuntimeException re ? re : new StoreException("cannot open " + absolute + ": " + e.getMessage(), e);
@@ -291,10 +286,7 @@ public final class StatsStore implements AutoCloseable {
                 TlsTables.create(s);
             }
             if (current >= 1 && current < 4) {
-                // the content out of the specs row, one part each (what version 3 kept, it could insert)
-                s.execute(SPEC_PARTS_DDL);
-                s.execute("INSERT INTO spec_parts SELECT name, 0, content FROM specs");
-                s.execute("ALTER TABLE specs DROP COLUMN content");
+                moveSpecContentToFiles(s);
             }
             // the minutes still open at the last flush: rewritten at every flush, so a kill -9 loses at most
             // one flush interval; at open they become ordinary minute rows (the process that wrote them is gone)
@@ -313,6 +305,25 @@ public final class StatsStore implements AutoCloseable {
             rollbackQuietly(writer);
             throw e;
         }
+    }
+
+    /** Version 3 and before: each spec's content from its row into a file (see the class comment). */
+    private void moveSpecContentToFiles(Statement s) throws SQLException {
+        s.execute("ALTER TABLE specs ADD COLUMN content_file VARCHAR");
+        List<String[]> moved = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("SELECT name, content FROM specs")) {
+            while (rs.next()) {
+                moved.add(new String[] {rs.getString(1), writeSpecFile(rs.getBytes(2))});
+            }
+        }
+        try (PreparedStatement ps = writer.prepareStatement("UPDATE specs SET content_file = ? WHERE name = ?")) {
+            for (String[] m : moved) {
+                ps.setString(1, m[1]);
+                ps.setString(2, m[0]);
+                ps.executeUpdate();
+            }
+        }
+        s.execute("ALTER TABLE specs DROP COLUMN content");
     }
 
     /**
@@ -1315,32 +1326,38 @@ public final class StatsStore implements AutoCloseable {
 
     // ---------------------------------------------------------------- specs
 
-    /** Inserts or replaces the spec of that name. */
+    /** Inserts or replaces the spec of that name: its content into a file of its own, then its row. */
     public void saveSpec(SpecRecord spec) {
-        write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO specs (name, version, uploaded_at, source, "
-                + "servers_override) VALUES (?, ?, ?, ?, ?)")) {
-                ps.setString(1, spec.name());
-                ps.setInt(2, spec.version());
-                ps.setObject(3, timestamp(toMicros(spec.uploadedAt())));
-                ps.setString(4, spec.source());
-                ps.setArray(5, c.createArrayOf("VARCHAR", spec.serversOverride().toArray()));
-                ps.executeUpdate();
-            }
-            deleteSpecParts(c, spec.name());
-            byte[] content = spec.content();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO spec_parts (name, part, bytes) VALUES (?, ?, ?)")) {
-                // one statement per part: a batch would hand DuckDB all parts at once
-                for (int part = 0, at = 0; at < content.length || part == 0; part++, at += SPEC_PART_BYTES) {
+        ensureOpen();
+        String contentFile = writeSpecFile(spec.content());
+        String replaced;
+        try {
+            replaced = write(c -> {
+                String previous = null;
+                try (PreparedStatement ps = c.prepareStatement("SELECT content_file FROM specs WHERE name = ?")) {
                     ps.setString(1, spec.name());
-                    ps.setInt(2, part);
-                    ps.setBytes(3, Arrays.copyOfRange(content, at, Math.min(content.length, at + SPEC_PART_BYTES)));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        previous = rs.next() ? rs.getString(1) : null;
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO specs (name, version, uploaded_at, source, "
+                    + "servers_override, content_file) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    ps.setString(1, spec.name());
+                    ps.setInt(2, spec.version());
+                    ps.setObject(3, timestamp(toMicros(spec.uploadedAt())));
+                    ps.setString(4, spec.source());
+                    ps.setArray(5, c.createArrayOf("VARCHAR", spec.serversOverride().toArray()));
+                    ps.setString(6, contentFile);
                     ps.executeUpdate();
                 }
-            }
-            c.commit();
-            return null;
-        });
+                c.commit();
+                return previous;
+            });
+        } catch (RuntimeException e) {
+            deleteSpecFile(contentFile);
+            throw e;
+        }
+        deleteSpecFile(replaced);
     }
 
     public Optional<SpecRecord> spec(String name) {
@@ -1350,50 +1367,101 @@ public final class StatsStore implements AutoCloseable {
         });
     }
 
-    /** Every spec, by name. */
+    /** Every spec, by name; one whose content file cannot be read is left out (and logged). */
     public List<SpecRecord> specs() {
         return read(c -> specs(c, "", null));
     }
 
     /** @return whether a spec of that name existed */
     public boolean deleteSpec(String name) {
-        return write(c -> {
-            int deleted;
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM specs WHERE name = ?")) {
+        String[] contentFile = new String[1];
+        boolean deleted = write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT content_file FROM specs WHERE name = ?")) {
                 ps.setString(1, name);
-                deleted = ps.executeUpdate();
-            }
-            deleteSpecParts(c, name);
-            c.commit();
-            return deleted > 0;
-        });
-    }
-
-    private static void deleteSpecParts(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM spec_parts WHERE name = ?")) {
-            ps.setString(1, name);
-            ps.executeUpdate();
-        }
-    }
-
-    /** The spec's content: its parts in order, one at a time from DuckDB into one array. */
-    private static byte[] specContent(Connection c, String name) throws SQLException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (PreparedStatement ps = c.prepareStatement("SELECT bytes FROM spec_parts WHERE name = ? ORDER BY part")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.writeBytes(rs.getBytes(1));
+                try (ResultSet rs = ps.executeQuery()) {
+                    contentFile[0] = rs.next() ? rs.getString(1) : null;
                 }
             }
-        }
-        return out.toByteArray();
+            int n;
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM specs WHERE name = ?")) {
+                ps.setString(1, name);
+                n = ps.executeUpdate();
+            }
+            c.commit();
+            return n > 0;
+        });
+        deleteSpecFile(contentFile[0]);
+        return deleted;
     }
 
-    private static List<SpecRecord> specs(Connection c, String where, String name) throws SQLException {
+    /** The directory of the spec content files. */
+    public Path specDirectory() {
+        return specDir;
+    }
+
+    /** Writes content to a new file of the spec directory, synced, and returns its name. */
+    private String writeSpecFile(byte[] content) {
+        String name = java.util.UUID.randomUUID() + ".spec";
+        Path tmp = specDir.resolve(name + ".tmp");
+        try {
+            Files.createDirectories(specDir);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(content);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, specDir.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return name;
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the open after the next start deletes it
+            }
+            throw new StoreException("cannot write a spec's content to " + specDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void deleteSpecFile(String name) {
+        if (name != null) {
+            try {
+                Files.deleteIfExists(specDir.resolve(name));
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot delete " + specDir.resolve(name) + " (deleted at the next open): " + e.getMessage());
+            }
+        }
+    }
+
+    /** At open: deletes the files of the spec directory that no row names (a crash between file and row). */
+    private void deleteUnnamedSpecFiles() throws SQLException {
+        if (!Files.isDirectory(specDir)) {
+            return;
+        }
+        Set<String> named = new HashSet<>();
+        try (Statement st = writer.createStatement(); ResultSet rs = st.executeQuery("SELECT content_file FROM specs")) {
+            while (rs.next()) {
+                named.add(rs.getString(1));
+            }
+        }
+        writer.commit();
+        try (java.util.stream.Stream<Path> files = Files.list(specDir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (!named.contains(p.getFileName().toString())) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot tidy " + specDir + ": " + e.getMessage());
+        }
+    }
+
+    private List<SpecRecord> specs(Connection c, String where, String name) throws SQLException {
         List<SpecRecord> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT name, version, epoch_us(uploaded_at), source, servers_override "
-            + "FROM specs " + where + " ORDER BY name")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, version, epoch_us(uploaded_at), source, servers_override, "
+            + "content_file FROM specs " + where + " ORDER BY name")) {
             if (name != null) {
                 ps.setString(1, name);
             }
@@ -1404,8 +1472,17 @@ public final class StatsStore implements AutoCloseable {
                     for (Object s : servers) {
                         serverList.add((String) s);
                     }
+                    String contentFile = rs.getString(6);
+                    byte[] content;
+                    try {
+                        content = Files.readAllBytes(specDir.resolve(contentFile == null ? "" : contentFile));
+                    } catch (IOException | java.nio.file.InvalidPathException e) {
+                        LOG.log(System.Logger.Level.ERROR, "spec " + rs.getString(1) + ": its content file " + specDir.resolve(String.valueOf(contentFile))
+                            + " cannot be read (" + e + "); the spec is left out");
+                        continue;
+                    }
                     out.add(new SpecRecord(rs.getString(1), rs.getInt(2), instantOfMicros(rs.getLong(3)), rs.getString(4),
-                        specContent(c, rs.getString(1)), serverList));
+                        content, serverList));
                 }
             }
         }

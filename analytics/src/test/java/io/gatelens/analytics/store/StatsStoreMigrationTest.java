@@ -1,5 +1,6 @@
 package io.gatelens.analytics.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.gatelens.analytics.stats.EndpointMinute;
@@ -92,7 +93,7 @@ class StatsStoreMigrationTest {
     }
 
     @Test
-    void aVersion3FileKeepsItsSpecsWithTheirContentInParts() throws Exception {
+    void aVersion3FileKeepsItsSpecsWithTheirContentInFiles() throws Exception {
         Path file = dir.resolve("v3.duckdb");
         // a version 3 file as it was written: the content in the specs row
         try (StatsStore store = StatsStore.open(file, StoreSettings.DEFAULTS)) {
@@ -101,7 +102,6 @@ class StatsStoreMigrationTest {
         byte[] content = "openapi: 3.0.3\ninfo: {title: pets, version: '1'}\npaths: {}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try (Connection c = new org.duckdb.DuckDBDriver().connect("jdbc:duckdb:" + file, new java.util.Properties());
              Statement s = c.createStatement()) {
-            s.execute("DROP TABLE spec_parts");
             s.execute("DROP TABLE specs");
             s.execute("CREATE TABLE specs (name VARCHAR PRIMARY KEY, version INTEGER NOT NULL, uploaded_at TIMESTAMP NOT NULL, "
                 + "source VARCHAR NOT NULL, content BLOB NOT NULL, servers_override VARCHAR[] NOT NULL)");
@@ -123,11 +123,11 @@ class StatsStoreMigrationTest {
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT (SELECT value FROM meta WHERE key = 'schema_version'), "
                  + "(SELECT count(*) FROM information_schema.columns WHERE table_name = 'specs' AND column_name = 'content'), "
-                 + "(SELECT count(*) FROM spec_parts WHERE name = 'pets')")) {
+                 + "(SELECT content_file FROM specs WHERE name = 'pets')")) {
             rs.next();
             assertEquals(Integer.toString(StatsStore.SCHEMA_VERSION), rs.getString(1));
             assertEquals(0, rs.getLong(2), "the content column is gone");
-            assertEquals(1, rs.getLong(3));
+            assertArrayEquals(content, java.nio.file.Files.readAllBytes(dir.resolve("v3.duckdb.specs").resolve(rs.getString(3))));
         }
     }
 

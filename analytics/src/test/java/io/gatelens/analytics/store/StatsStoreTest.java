@@ -345,7 +345,7 @@ class StatsStoreTest {
     }
 
     @Test
-    void aSpecAsLargeAsTheUploadLimitAllowsIsKeptWholeAndReplacedWithoutLeftovers() {
+    void aSpecAsLargeAsTheUploadLimitAllowsIsKeptWholeAndReplacedWithoutLeftovers() throws Exception {
         // DuckDB 2.0 under the default memory_limit (128MB) could not insert this as one BLOB: "failed to
         // allocate data of size 32.0 MiB"; a spec up to the 25 MB upload limit must still be kept
         byte[] big = new byte[24 << 20];
@@ -353,7 +353,7 @@ class StatsStoreTest {
         Instant uploaded = Instant.parse("2026-03-04T05:06:07Z");
         SpecRecord large = new SpecRecord("large", 1, uploaded, SpecRecord.UPLOAD, big, List.of());
         SpecRecord small = new SpecRecord("large", 2, uploaded.plusSeconds(1), SpecRecord.UPLOAD,
-            Arrays.copyOf(big, StatsStore.SPEC_PART_BYTES + 1), List.of());
+            Arrays.copyOf(big, 1000), List.of());
         try (StatsStore store = open()) {
             store.saveSpec(large);
             assertArrayEquals(big, store.spec("large").orElseThrow().content());
@@ -361,11 +361,43 @@ class StatsStoreTest {
         try (StatsStore store = open()) {
             assertArrayEquals(big, store.spec("large").orElseThrow().content(), "after a reopen");
             store.saveSpec(small);
-            assertEquals(Optional.of(small), store.spec("large"), "the replaced spec's later parts are gone");
+            assertEquals(Optional.of(small), store.spec("large"));
+            assertEquals(1, specFiles(store).size(), "the replaced content's file is gone: " + specFiles(store));
         }
         try (StatsStore store = open()) {
             assertEquals(Optional.of(small), store.spec("large"));
             assertTrue(store.deleteSpec("large"));
+            assertEquals(List.of(), specFiles(store));
+        }
+    }
+
+    @Test
+    void aContentFileNoRowNamesIsDeletedAtOpenAndAnUnreadableOneLeavesItsSpecOut() throws Exception {
+        Instant uploaded = Instant.parse("2026-03-04T05:06:07Z");
+        SpecRecord a = new SpecRecord("a", 1, uploaded, SpecRecord.UPLOAD, "openapi: 3.0.3 # a\n".getBytes(StandardCharsets.UTF_8), List.of());
+        SpecRecord b = new SpecRecord("b", 1, uploaded, SpecRecord.UPLOAD, "openapi: 3.0.3 # b\n".getBytes(StandardCharsets.UTF_8), List.of());
+        Path stray;
+        try (StatsStore store = open()) {
+            store.saveSpec(a);
+            store.saveSpec(b);
+            // as a crash between a content file and its row leaves it
+            stray = java.nio.file.Files.writeString(store.specDirectory().resolve("stray.spec"), "openapi: 3.0.3\n");
+        }
+        try (StatsStore store = open()) {
+            assertFalse(java.nio.file.Files.exists(stray));
+            assertEquals(List.of(a, b), store.specs());
+            for (Path p : specFiles(store)) {
+                if (java.nio.file.Files.readString(p).contains("# a")) {
+                    java.nio.file.Files.delete(p);
+                }
+            }
+            assertEquals(List.of(b), store.specs(), "a spec whose content is gone is left out, the others load");
+        }
+    }
+
+    private static List<Path> specFiles(StatsStore store) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(store.specDirectory())) {
+            return files.sorted().toList();
         }
     }
 

@@ -317,7 +317,6 @@ class TlsStoreTest {
             s.execute("DROP TABLE tls_live");
             s.execute("DROP TABLE tls_minute");
             s.execute("DROP TABLE tls_hour");
-            s.execute("DROP TABLE spec_parts");
             s.execute("DROP TABLE specs");
             s.execute("CREATE TABLE specs (name VARCHAR PRIMARY KEY, version INTEGER NOT NULL, uploaded_at TIMESTAMP NOT NULL, "
                 + "source VARCHAR NOT NULL, content BLOB NOT NULL, servers_override VARCHAR[] NOT NULL)");

@@ -1414,6 +1414,10 @@ public final class StatsStore implements AutoCloseable {
                 ch.force(true);
             }
             Files.move(tmp, specDir.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // the rename itself on disk before the row that names the file commits
+            try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(specDir, java.nio.file.StandardOpenOption.READ)) {
+                d.force(true);
+            }
             return name;
         } catch (IOException e) {
             try {

@@ -706,6 +706,7 @@ public final class SpecLoader {
                 names.add(m.group(1));
             }
         }
+        boolean capped = false; // past the bound: only the defaults are substituted from then on
         for (String name : names) {
             ServerVariable v = variables.get(name);
             List<String> values = new ArrayList<>();
@@ -725,6 +726,9 @@ public final class SpecLoader {
             }
             String token = "{" + name + "}";
             defaults.replaceAll(u -> u.replace(token, values.get(0)));
+            if (capped) {
+                continue;
+            }
             List<String> next = new ArrayList<>();
             for (String u : urls) {
                 for (String value : values) {
@@ -735,10 +739,10 @@ public final class SpecLoader {
             if (urls.size() > MAX_SERVER_URLS) {
                 notes.add("server " + url + ": its variables allow more than " + MAX_SERVER_URLS
                     + " URLs; only the defaults are bound (override the servers to bind others)");
-                return defaults;
+                capped = true;
             }
         }
-        return urls;
+        return capped ? defaults : urls;
     }
 
     /**
@@ -795,7 +799,7 @@ public final class SpecLoader {
             name = authority.substring(0, colon);
             port = authority.substring(colon + 1);
         }
-        if (name.isEmpty() || name.contains("{")) {
+        if (name.isEmpty() || name.contains("{") || (name.startsWith("[") && !name.endsWith("]"))) {
             notes.add("server " + url + ": no usable host; bound to no host");
             return new ServerBinding(null, basePath, url);
         }

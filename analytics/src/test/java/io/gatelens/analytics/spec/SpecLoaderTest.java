@@ -297,6 +297,33 @@ class SpecLoaderTest {
     // ------------------------------------------------------------ servers
 
     @Test
+    void serverVariablesPastTheBoundBindEveryVariablesDefault() throws Exception {
+        // 100 x 100 x 100 URLs: past the bound after the first variable; the others' defaults are still substituted
+        StringBuilder enums = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            enums.append(i == 0 ? "" : ", ").append("'").append(i).append("'");
+        }
+        ApiSpec spec = load("openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers:\n"
+            + "  - url: http://{h}.example.com:{p}/{b}\n    variables:\n"
+            + "      h: {default: a, enum: [" + enums + "]}\n      p: {default: '8080', enum: [" + enums + "]}\n"
+            + "      b: {default: v1, enum: [" + enums + "]}\n"
+            + "paths:\n  /a:\n    get: {responses: {'200': {description: ok}}}\n");
+        assertEquals(List.of("a.example.com:8080 /v1"), spec.servers().stream().map(s -> s.host() + " " + s.basePath()).toList());
+        assertTrue(spec.messages().stream().anyMatch(m -> m.contains("only the defaults are bound")), spec.messages().toString());
+        assertTrue(spec.messages().stream().noneMatch(m -> m.contains("not a number")), spec.messages().toString());
+    }
+
+    @Test
+    void anIpv6HostWithoutItsClosingBracketIsNoHost() throws Exception {
+        ApiSpec spec = load("openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers:\n  - url: 'http://[::1/v1'\n"
+            + "paths:\n  /a:\n    get: {responses: {'200': {description: ok}}}\n");
+        assertEquals(List.of("null /v1"), spec.servers().stream().map(s -> s.host() + " " + s.basePath()).toList());
+        assertTrue(spec.messages().stream().anyMatch(m -> m.contains("no usable host")), spec.messages().toString());
+        assertEquals("[::1]:8080", load("openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers:\n  - url: 'http://[::1]:8080/'\n"
+            + "paths:\n  /a:\n    get: {responses: {'200': {description: ok}}}\n").servers().get(0).host());
+    }
+
+    @Test
     void openApiServersBindHostsAndBasePaths() throws Exception {
         ApiSpec spec = load("""
             openapi: 3.0.3

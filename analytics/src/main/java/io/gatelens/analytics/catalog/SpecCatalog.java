@@ -154,16 +154,40 @@ public final class SpecCatalog {
         }
     }
 
+    /** Server URLs a spec may be bound to instead of its own. */
+    public static final int MAX_SERVER_OVERRIDES = 1_000;
+    /**
+     * Routes (operations times the servers each is bound to) per spec and for all specs: every host a
+     * spec is bound to gets a trie of its own, ~250 bytes a route (GitHub's 771 operations bound to
+     * 2,000 hosts ran a 512 MB heap out of memory). 100,000 is GitHub's spec on 129 hosts.
+     */
+    public static final long MAX_ROUTES_PER_SPEC = 100_000;
+    public static final long MAX_ROUTES = 400_000;
+
     private Entry putLocked(String name, byte[] content, List<String> servers, String source)
             throws SpecException {
         if (name != null) {
             checkName(name);
+        }
+        if (servers.size() > MAX_SERVER_OVERRIDES) {
+            throw new SpecException("at most " + MAX_SERVER_OVERRIDES + " server URLs may be given, not " + servers.size());
         }
         ApiSpec spec = parse(content, servers, false);
         if (name == null) {
             name = slug(spec.title());
         }
         Entry known = entries.get(name);
+        long routes = spec.routeCount();
+        long others = 0;
+        for (Entry e : entries.values()) {
+            others += e == known ? 0 : e.spec().routeCount();
+        }
+        if (routes > MAX_ROUTES_PER_SPEC || others + routes > MAX_ROUTES) {
+            throw new SpecException("too many routes: the spec binds " + routes + " (its operations times the servers each"
+                + " is bound to), the other specs " + others + "; at most " + MAX_ROUTES_PER_SPEC + " per spec and "
+                + MAX_ROUTES + " in all, as every host bound gets a route table of its own: bind fewer servers"
+                + " or split the spec");
+        }
         int version = known == null ? 1 : known.record().version() + 1;
         SpecRecord rec = new SpecRecord(name, version, clock.instant(), source, content, List.copyOf(servers));
         store.saveSpec(rec);

@@ -45,6 +45,15 @@ public record ApiSpec(String title, String version, String specVersion, List<Ser
         return new ApiSpec(title, version, specVersion, overrides, ops, messages);
     }
 
+    /** How many entries {@link #routeEntries} has: operations times the servers each is bound to. */
+    public long routeCount() {
+        long n = 0;
+        for (Operation op : operations) {
+            n += serversOf(op).size();
+        }
+        return n;
+    }
+
     /** One route per operation and server it is bound to, for {@link RouteTrie#build}. */
     public List<RouteTrie.Entry<Operation>> routeEntries() {
         List<RouteTrie.Entry<Operation>> entries = new ArrayList<>(operations.size() * servers.size());

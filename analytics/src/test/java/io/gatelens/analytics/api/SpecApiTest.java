@@ -187,6 +187,34 @@ class SpecApiTest {
     }
 
     @Test
+    void bindingASpecToMoreHostsThanItsRoutesMayTakeIsA400AndKeepsTheSpecAsItWas() {
+        // 600 operations on 200 servers: 120,000 routes, each host a route table of its own
+        StringBuilder spec = new StringBuilder("openapi: 3.0.3\ninfo: {title: wide-hosts, version: '1'}\nservers:\n");
+        for (int i = 0; i < 200; i++) {
+            spec.append("  - url: http://h").append(i).append(".example.com\n");
+        }
+        spec.append("paths:\n");
+        for (int i = 0; i < 600; i++) {
+            spec.append("  /r").append(i).append(":\n    get: {responses: {'200': {description: ok}}}\n");
+        }
+        given().contentType("application/yaml").body(spec.toString()).post("/api/specs?name=wide-hosts")
+            .then().statusCode(400).body("error", containsString("too many routes: the spec binds 120000"));
+        given().get("/api/specs/wide-hosts").then().statusCode(404);
+
+        given().contentType("application/yaml").body(PETS_V1).post("/api/specs?name=hosts")
+            .then().statusCode(201).body("version", is(1));
+        List<String> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_001; i++) {
+            many.add("http://gw" + i + ".example.com");
+        }
+        given().contentType("application/json").body(many).put("/api/specs/hosts/servers")
+            .then().statusCode(400).body("error", containsString("at most 1000 server URLs"));
+        given().get("/api/specs/hosts").then().statusCode(200).body("spec.version", is(1))
+            .body("spec.serversOverridden", is(false));
+        given().delete("/api/specs/hosts").then().statusCode(204);
+    }
+
+    @Test
     void aSpecWithFiveThousandPathsLoadsWhole() {
         StringBuilder spec = new StringBuilder("openapi: 3.0.3\ninfo: {title: wide, version: '1'}\npaths:\n");
         for (int i = 0; i < 5_000; i++) {

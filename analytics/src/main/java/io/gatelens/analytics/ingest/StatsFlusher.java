@@ -150,8 +150,10 @@ public final class StatsFlusher implements AutoCloseable {
         try {
             flush();
             lastError = null;
-        } catch (RuntimeException e) {
-            // the rows stay pending for the next flush; say so loudly, keep the timer alive
+        } catch (RuntimeException | Error e) {
+            // the rows stay pending for the next flush; say so loudly, keep the timer alive. An Error
+            // too: a scheduled task that throws is never run again, and an OutOfMemoryError that
+            // another thread caused (a moment of heap pressure) would stop every later flush
             lastError = e.toString();
             LOG.log(System.Logger.Level.ERROR, "writing statistics failed", e);
         }

@@ -50,4 +50,43 @@ class StatsFlusherTlsTest {
             assertEquals(3, store.tlsFront(api, T0, T0.plusSeconds(120)).handshakes());
         }
     }
+
+    @Test
+    void aFlushThatFailsWithAnErrorDoesNotStopTheTimer() throws Exception {
+        TlsAggregator tls = new TlsAggregator();
+        long t0 = T0.getEpochSecond() * 1_000_000_000L;
+        new TlsIngest(tls).accept(List.of(Handshakes.at(t0).build()));
+        // the first flush meets an OutOfMemoryError (as when another thread exhausted the heap a moment)
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                if (calls.getAndIncrement() == 0) {
+                    throw new OutOfMemoryError("Java heap space (from the test)");
+                }
+                return T0.plusSeconds(75);
+            }
+        };
+        try (StatsStore store = StatsStore.open(dir.resolve("e.duckdb"), StoreSettings.DEFAULTS)) {
+            StatsFlusher flusher = new StatsFlusher(new StatsAggregator(), tls, store, clock, Duration.ofSeconds(10));
+            flusher.start(Duration.ofMillis(100));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (flusher.rowsWritten() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(1, flusher.rowsWritten(), "a later flush wrote the minute");
+            assertEquals(1, store.tlsFront(TlsFront.sni("api.example.com"), T0, T0.plusSeconds(60)).handshakes());
+            flusher.close();
+        }
+    }
 }

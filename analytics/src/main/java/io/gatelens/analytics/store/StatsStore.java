@@ -19,7 +19,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -185,7 +184,6 @@ public final class StatsStore implements AutoCloseable {
             source           VARCHAR NOT NULL,
             servers_override VARCHAR[] NOT NULL,
             content_file     VARCHAR)""");
-
 
     /** Every statistics column after the time, endpoint and host columns, in table order. */
     private static final String STATS = "calls, s1xx, s2xx, s3xx, s4xx, s5xx, s_other, no_response, req_bytes, resp_bytes, "
@@ -1333,13 +1331,7 @@ public final class StatsStore implements AutoCloseable {
         String replaced;
         try {
             replaced = write(c -> {
-                String previous = null;
-                try (PreparedStatement ps = c.prepareStatement("SELECT content_file FROM specs WHERE name = ?")) {
-                    ps.setString(1, spec.name());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        previous = rs.next() ? rs.getString(1) : null;
-                    }
-                }
+                String previous = contentFileOf(c, spec.name());
                 try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO specs (name, version, uploaded_at, source, "
                     + "servers_override, content_file) VALUES (?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, spec.name());
@@ -1376,12 +1368,7 @@ public final class StatsStore implements AutoCloseable {
     public boolean deleteSpec(String name) {
         String[] contentFile = new String[1];
         boolean deleted = write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT content_file FROM specs WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    contentFile[0] = rs.next() ? rs.getString(1) : null;
-                }
-            }
+            contentFile[0] = contentFileOf(c, name);
             int n;
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM specs WHERE name = ?")) {
                 ps.setString(1, name);
@@ -1392,6 +1379,16 @@ public final class StatsStore implements AutoCloseable {
         });
         deleteSpecFile(contentFile[0]);
         return deleted;
+    }
+
+    /** The content file the spec's row names; null when there is no such row. */
+    private static String contentFileOf(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT content_file FROM specs WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     /** The directory of the spec content files. */

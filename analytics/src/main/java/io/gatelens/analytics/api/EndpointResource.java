@@ -109,16 +109,18 @@ public class EndpointResource {
     @GET
     @Path("/endpoints/{id}/series")
     @Operation(summary = "The figures of one endpoint per step, for charts (empty steps included)")
-    public Series series(@PathParam("id") int id,
+    public Series series(@PathParam("id") @Parameter(description = "the endpoint's id, from GET /api/endpoints") String idText,
                          @QueryParam("from") @Parameter(description = TIME_DOC) String from,
                          @QueryParam("to") @Parameter(description = TIME_DOC) String to,
                          @QueryParam("step") @Parameter(description = "60s, 5m, 1h...; default: about 120 points") String step,
                          @QueryParam("host") String host) {
         TimeRange range = TimeRange.parse(from, to, clock);
         Duration s = TimeRange.step(step, range, MAX_POINTS);
-        EndpointInfo info = infos().get(id);
+        // taken as text: an int parameter that does not parse is a 404 with no body from the framework
+        int id = endpointId(idText);
+        EndpointInfo info = id < 0 ? null : infos().get(id);
         if (info == null) {
-            throw new NotFoundException(ApiErrorMappers.error(404, "no endpoint with id " + id, List.of()));
+            throw new NotFoundException(ApiErrorMappers.error(404, "no endpoint with id " + idText, List.of()));
         }
         String hostFilter = host == null || host.isBlank() ? null : host.trim().toLowerCase(java.util.Locale.ROOT);
         Figures total = Figures.NONE;
@@ -133,6 +135,20 @@ public class EndpointResource {
         }
         return new Series(row(info, total, range.length(), catalog.routes()), range.from(), range.to(),
             s.toSeconds(), points);
+    }
+
+    /** The id as a non-negative int; -1 when it is not one (no endpoint has it). */
+    static int endpointId(String text) {
+        if (text == null || text.isEmpty() || text.length() > 10) {
+            return -1;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        long v = Long.parseLong(text);
+        return v > Integer.MAX_VALUE ? -1 : (int) v;
     }
 
     /** All endpoints together over the range and per step. */

@@ -179,8 +179,13 @@ class EndpointApiTest {
         given().get("/api/endpoints/1/series?from=now-30d&step=1m").then().statusCode(400)
             .body("error", containsString("points"));
         given().get("/api/endpoints/1/series?step=abc").then().statusCode(400);
-        given().get("/api/endpoints/2147483647/series").then().statusCode(404);
-        given().get("/api/endpoints/notanumber/series").then().statusCode(404);
+        given().get("/api/endpoints/2147483647/series").then().statusCode(404)
+            .body("error", equalTo("no endpoint with id 2147483647"));
+        // ids that are no int get the same JSON error, not the framework's empty 404
+        for (String id : List.of("notanumber", "-1", "99999999999", "1e3", "%20")) {
+            given().urlEncodingEnabled(false).get("/api/endpoints/" + id + "/series").then().statusCode(404)
+                .contentType(containsString("json")).body("error", startsWith("no endpoint with id"));
+        }
         given().get("/api/endpoints?host=x'%20OR%201=1;%20DROP%20TABLE%20endpoints;--").then().statusCode(200)
             .body("endpoints.findAll { it.calls > 0 }", empty());
         given().get("/api/endpoints").then().statusCode(200);

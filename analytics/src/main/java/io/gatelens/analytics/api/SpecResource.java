@@ -90,7 +90,8 @@ public class SpecResource {
     @Produces({"application/yaml", MediaType.APPLICATION_JSON})
     @Operation(summary = "The spec as uploaded")
     public Response content(@PathParam("name") String name) {
-        byte[] content = entry(name).record().content();
+        byte[] content = catalog.content(name).orElseThrow(() -> new NotFoundException(
+            ApiErrorMappers.error(404, "no spec named " + name, List.of())));
         String type = looksLikeJson(content) ? MediaType.APPLICATION_JSON : "application/yaml";
         return Response.ok(content, type).build();
     }

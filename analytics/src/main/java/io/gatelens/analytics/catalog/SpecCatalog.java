@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,9 +63,11 @@ public final class SpecCatalog {
      * logged and skipped: one broken file must not keep the service from starting.
      */
     public synchronized void start(Path folder) {
+        Map<String, byte[]> storedContent = new HashMap<>();
         for (SpecRecord rec : store.specs()) {
             try {
-                entries.put(rec.name(), new Entry(rec, parse(rec.content(), rec.serversOverride(), true)));
+                entries.put(rec.name(), new Entry(rec.withoutContent(), parse(rec.content(), rec.serversOverride(), true)));
+                storedContent.put(rec.name(), rec.content());
             } catch (SpecException e) {
                 LOG.log(System.Logger.Level.ERROR, "stored spec " + rec.name() + " no longer loads: "
                     + e.getMessage() + " " + e.messages());
@@ -83,7 +86,7 @@ public final class SpecCatalog {
                 try {
                     byte[] content = Files.readAllBytes(file);
                     Entry known = entries.get(name);
-                    if (known != null && Arrays.equals(known.record().content(), content)) {
+                    if (known != null && Arrays.equals(storedContent.get(name), content)) {
                         continue;
                     }
                     putLocked(name, content, known == null ? List.of() : known.record().serversOverride(), "folder");
@@ -120,7 +123,7 @@ public final class SpecCatalog {
         if (known == null) {
             return Optional.empty();
         }
-        Entry entry = putLocked(name, known.record().content(), servers, known.record().source());
+        Entry entry = putLocked(name, storedContent(name), servers, known.record().source());
         compile();
         return Optional.of(entry);
     }
@@ -132,6 +135,19 @@ public final class SpecCatalog {
         store.deleteSpec(name);
         compile();
         return true;
+    }
+
+    /**
+     * The spec as uploaded, byte for byte, read from the store (entries do not hold it). Under the
+     * catalog's lock, as replace and delete are: the content file read is the current one.
+     */
+    public synchronized Optional<byte[]> content(String name) {
+        return entries.containsKey(name) ? store.spec(name).map(SpecRecord::content) : Optional.empty();
+    }
+
+    private byte[] storedContent(String name) throws SpecException {
+        return store.spec(name).map(SpecRecord::content).orElseThrow(() -> new SpecException(
+            "the stored content of spec " + name + " cannot be read (see the service log); upload it again"));
     }
 
     public synchronized List<Entry> list() {
@@ -191,7 +207,7 @@ public final class SpecCatalog {
         int version = known == null ? 1 : known.record().version() + 1;
         SpecRecord rec = new SpecRecord(name, version, clock.instant(), source, content, List.copyOf(servers));
         store.saveSpec(rec);
-        Entry entry = new Entry(rec, spec);
+        Entry entry = new Entry(rec.withoutContent(), spec);
         entries.put(name, entry);
         return entry;
     }

@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param version incremented by the caller on each replace
  * @param uploadedAt when it was uploaded; stored with microsecond precision
  * @param source {@value #UPLOAD} or {@value #FOLDER}
- * @param content the raw upload, byte for byte; not copied, do not modify
+ * @param content the raw upload, byte for byte; not copied, do not modify. Null in a record that
+ *     stands for a stored spec without holding its content ({@link #withoutContent()}): a big spec's
+ *     bytes are read from the store when asked for, not kept on the heap beside its parsed form
  * @param serversOverride server URLs to use instead of the spec's own; empty = the spec's own
  */
 public record SpecRecord(String name, int version, Instant uploadedAt, String source, byte[] content,
@@ -28,8 +30,12 @@ public record SpecRecord(String name, int version, Instant uploadedAt, String so
         if (!UPLOAD.equals(source) && !FOLDER.equals(source)) {
             throw new IllegalArgumentException("source must be \"" + UPLOAD + "\" or \"" + FOLDER + "\", got " + source);
         }
-        Objects.requireNonNull(content, "content");
         serversOverride = List.copyOf(serversOverride == null ? List.of() : serversOverride);
+    }
+
+    /** This record without its content (which the store keeps). */
+    public SpecRecord withoutContent() {
+        return content == null ? this : new SpecRecord(name, version, uploadedAt, source, null, serversOverride);
     }
 
     @Override
@@ -46,6 +52,6 @@ public record SpecRecord(String name, int version, Instant uploadedAt, String so
     @Override
     public String toString() {
         return "SpecRecord[name=" + name + ", version=" + version + ", uploadedAt=" + uploadedAt + ", source=" + source
-            + ", content=" + content.length + " bytes, serversOverride=" + serversOverride + "]";
+            + ", content=" + (content == null ? "not held" : content.length + " bytes") + ", serversOverride=" + serversOverride + "]";
     }
 }

@@ -160,6 +160,7 @@ export interface ServiceStatus {
     rowsDropped: number;
     lastFlushAt: string | null;
     lastError: string | null;
+    reopens: number;
   };
   specs: { specs: number; operations: number; routeWarnings: string[] };
   shadow: { endpoints: number; hosts: number };

@@ -10,6 +10,7 @@ import io.gatelens.analytics.service.GatelensConfig;
 import io.gatelens.analytics.service.ServiceLifecycle;
 import io.gatelens.analytics.service.TlsHandshakeConsumer;
 import io.gatelens.analytics.service.TransactionConsumer;
+import io.gatelens.analytics.store.StatsStore;
 import io.gatelens.analytics.tls.TlsIngest;
 import io.gatelens.collector.bpf.KernelCounters;
 import jakarta.inject.Inject;
@@ -41,6 +42,8 @@ public class StatusResource {
     @Inject
     StatsFlusher flusher;
     @Inject
+    StatsStore store;
+    @Inject
     SpecCatalog catalog;
     @Inject
     ShadowEndpoints shadows;
@@ -61,8 +64,9 @@ public class StatusResource {
                          Instant lastBatchAt, Long lagMs) {
     }
 
+    /** @param reopens times the database was opened again after a fatal DuckDB error (a full disk) */
     public record Store(String file, long sizeBytes, long rowsWritten, long rowsDropped, Instant lastFlushAt,
-                        String lastError) {
+                        String lastError, long reopens) {
     }
 
     public record Specs(int specs, int operations, List<String> routeWarnings) {
@@ -97,7 +101,7 @@ public class StatusResource {
             size = -1;
         }
         Store s = new Store(file.toString(), size, flusher.rowsWritten(), flusher.droppedRows(),
-            at(flusher.lastFlushMillis()), flusher.lastError());
+            at(flusher.lastFlushMillis()), flusher.lastError(), store.reopens());
         RouteTable routes = catalog.routes();
         Specs sp = new Specs(routes.specs().size(), routes.operations().size(), routes.warnings());
         Tls tls = new Tls(config.capture().enabled() && config.capture().tls(), capture.tlsBatchesSent(), tlsIngest.handshakes(),

@@ -39,7 +39,7 @@ public class AnalyticsComponents {
     StatsStore store(GatelensConfig config) {
         GatelensConfig.Store s = config.store();
         return StatsStore.open(s.file(), new StoreSettings(s.minuteRetention(), s.hourRetention(), s.rollupGrace(),
-            (long) s.queryCacheMib() << 20, s.duckdbMemoryLimit()));
+            (long) s.queryCacheMib() << 20, s.duckdbMemoryLimit(), s.duckdbCheckpointThreshold()));
     }
 
     void closeStore(@Disposes StatsStore store) {

@@ -68,6 +68,10 @@ public interface GatelensConfig {
         /** DuckDB's memory_limit. */
         @WithDefault("128MB")
         String duckdbMemoryLimit();
+
+        /** DuckDB's checkpoint_threshold: WAL that makes a commit checkpoint into the database file. */
+        @WithDefault("16MB")
+        String duckdbCheckpointThreshold();
     }
 
     interface Specs {

@@ -74,6 +74,14 @@ final class BlockCache {
         }
     }
 
+    /** Forgets every block and rejects offers from older readers. */
+    synchronized void invalidateAll() {
+        clock++;
+        allInvalidatedAt = clock;
+        blocks.clear();
+        recount();
+    }
+
     /** Forgets every block overlapping [fromMicros, toMicros) and rejects offers of them from older readers. */
     synchronized void invalidate(long fromMicros, long toMicros) {
         clock++;

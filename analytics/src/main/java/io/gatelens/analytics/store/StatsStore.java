@@ -196,8 +196,16 @@ public final class StatsStore implements AutoCloseable {
     private final Path specDir;
     private final StoreSettings settings;
     private final ReentrantLock writeLock = new ReentrantLock();
-    /** Guarded by writeLock; autocommit off, every write ends in commit or rollback. */
-    private final DuckDBConnection writer;
+    /**
+     * Guarded by writeLock; autocommit off, every write ends in commit or rollback. Replaced when the
+     * database is reopened after a fatal error ({@link #reopen}).
+     */
+    private volatile DuckDBConnection writer;
+    /**
+     * Set when DuckDB reported a fatal error (a failed checkpoint on a full disk, for one): it then
+     * refuses every query until the database is opened again, which the next write or read does.
+     */
+    private volatile boolean invalidated;
     private final ConcurrentLinkedQueue<DuckDBConnection> idleReaders = new ConcurrentLinkedQueue<>();
     private final List<DuckDBConnection> allReaders = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<EndpointKey.Identity, EndpointInfo> endpointsByIdentity = new ConcurrentHashMap<>();
@@ -208,6 +216,7 @@ public final class StatsStore implements AutoCloseable {
     /** Guarded by writeLock: the minutes of the rows now in stats_live, invalidated when they are replaced. */
     private Set<Long> liveMinutes = Set.of();
     private volatile boolean closed;
+    private volatile long reopens;
 
     private StatsStore(Path file, StoreSettings settings, DuckDBConnection writer) {
         this.file = file;
@@ -228,14 +237,7 @@ public final class StatsStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the directory of " + absolute, e);
         }
-        DuckDBConnection connection;
-        try {
-            // the driver directly: DriverManager only sees drivers of its caller's class loader, and Quarkus tests
-            // restart the application in new class loaders within one JVM
-            connection = (DuckDBConnection) new org.duckdb.DuckDBDriver().connect("jdbc:duckdb:" + absolute, duckdbConfig(settings));
-        } catch (SQLException e) {
-            throw new StoreException("cannot open DuckDB database " + absolute + ": " + e.getMessage(), e);
-        }
+        DuckDBConnection connection = connect(absolute, settings);
         StatsStore store = new StatsStore(absolute, settings, connection);
         try {
             connection.setAutoCommit(false);
@@ -249,9 +251,20 @@ public final class StatsStore implements AutoCloseable {
         return store;
     }
 
+    private static DuckDBConnection connect(Path file, StoreSettings settings) {
+        try {
+            // the driver directly: DriverManager only sees drivers of its caller's class loader, and Quarkus tests
+            // restart the application in new class loaders within one JVM
+            return (DuckDBConnection) new org.duckdb.DuckDBDriver().connect("jdbc:duckdb:" + file, duckdbConfig(settings));
+        } catch (SQLException e) {
+            throw new StoreException("cannot open DuckDB database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private static java.util.Properties duckdbConfig(StoreSettings settings) {
         java.util.Properties config = new java.util.Properties();
         config.setProperty("memory_limit", settings.duckdbMemoryLimit());
+        config.setProperty("checkpoint_threshold", settings.duckdbCheckpointThreshold());
         return config;
     }
 
@@ -1501,13 +1514,18 @@ public final class StatsStore implements AutoCloseable {
         writeLock.lock();
         try {
             ensureOpen();
+            if (invalidated) {
+                reopen();
+            }
+            DuckDBConnection c = writer;
             try {
-                return work.run(writer);
+                return work.run(c);
             } catch (SQLException e) {
-                rollbackQuietly(writer);
-                throw new StoreException("write to " + file + " failed: " + e.getMessage(), e);
+                String fatal = noteIfFatal(e);
+                endFailedWrite(c);
+                throw new StoreException("write to " + file + " failed: " + e.getMessage() + fatal, e);
             } catch (RuntimeException e) {
-                rollbackQuietly(writer);
+                endFailedWrite(c);
                 throw e;
             }
         } finally {
@@ -1515,9 +1533,84 @@ public final class StatsStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Rolls back the writer's transaction. When that fails too (after a failed COMMIT, as on a full
+     * disk, DuckDB has ended the transaction while the driver believes it still open, and would never
+     * begin another: every later commit would fail) the writer is replaced by a new connection.
+     */
+    private void endFailedWrite(DuckDBConnection c) {
+        if (rollbackQuietly(c) || invalidated) {
+            return;
+        }
+        try {
+            DuckDBConnection fresh = c.duplicate();
+            fresh.setAutoCommit(false);
+            writer = fresh;
+            closeQuietly(c);
+        } catch (SQLException e) {
+            invalidated = true; // the next write or read opens the database again
+        }
+    }
+
+    /** Marks the database for reopening when e is one of DuckDB's fatal errors; says so for the message. */
+    private String noteIfFatal(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        if (!message.contains("FATAL") && !message.contains("database has been invalidated")) {
+            return "";
+        }
+        invalidated = true;
+        return " (a fatal error: the database is reopened at the next write or read)";
+    }
+
+    /**
+     * Opens the database again after a fatal error: every connection of the old instance is closed
+     * (DuckDB keeps an instance while any connection to it is open) and the WAL replays what was
+     * committed. Under writeLock. Throws, and stays marked, when it cannot. A write whose commit failed
+     * fatally is not in the database then (DuckDB writes a commit that checkpoints to the database
+     * file, not the WAL), so the flusher's retry of its rows counts them once: StoreDiskFullTest
+     * checks that through a full disk's fatal checkpoints.
+     */
+    private void reopen() {
+        for (DuckDBConnection c : allReaders) {
+            closeQuietly(c);
+        }
+        allReaders.clear();
+        idleReaders.clear();
+        closeQuietly(writer);
+        DuckDBConnection c = connect(file, settings);
+        try {
+            c.setAutoCommit(false);
+            writer = c;
+            loadEndpoints();
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            throw new StoreException("cannot reopen " + file + " after a fatal error: " + e.getMessage(), e);
+        }
+        // what a failed write left behind is unknown here: nothing cached may stand
+        cache.invalidateAll();
+        invalidated = false;
+        reopens++;
+        LOG.log(System.Logger.Level.WARNING, "reopened " + file + " after a fatal DuckDB error");
+    }
+
+    /** How often the database was reopened after a fatal error. */
+    public long reopens() {
+        return reopens;
+    }
+
     /** Runs a read on a pooled connection (autocommit off: the whole read is one snapshot). */
     private <T> T read(SqlWork<T> work) {
         ensureOpen();
+        if (invalidated) {
+            writeLock.lock();
+            try {
+                if (invalidated) {
+                    reopen();
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        }
         DuckDBConnection c = idleReaders.poll();
         if (c == null) {
             c = newReader();
@@ -1527,13 +1620,22 @@ public final class StatsStore implements AutoCloseable {
             c.commit();
             return result;
         } catch (SQLException e) {
-            rollbackQuietly(c);
-            throw new StoreException("query on " + file + " failed: " + e.getMessage(), e);
+            String fatal = noteIfFatal(e);
+            if (!rollbackQuietly(c)) {
+                allReaders.remove(c); // its transaction state is off, as the writer's can be: closed below
+            }
+            throw new StoreException("query on " + file + " failed: " + e.getMessage() + fatal, e);
         } catch (RuntimeException e) {
-            rollbackQuietly(c);
+            if (!rollbackQuietly(c)) {
+                allReaders.remove(c);
+            }
             throw e;
         } finally {
-            idleReaders.offer(c);
+            if (allReaders.contains(c)) {
+                idleReaders.offer(c);
+            } else {
+                closeQuietly(c); // dropped above, or by a reopen while it ran
+            }
         }
     }
 
@@ -1558,11 +1660,13 @@ public final class StatsStore implements AutoCloseable {
         }
     }
 
-    private static void rollbackQuietly(Connection c) {
+    /** Rolls back; false when that failed too. The original failure is what the caller reports. */
+    private static boolean rollbackQuietly(Connection c) {
         try {
             c.rollback();
+            return true;
         } catch (SQLException ignored) {
-            // the original failure is what matters; DuckDB discards the transaction with the connection anyway
+            return false;
         }
     }
 

@@ -14,11 +14,14 @@ import java.time.Duration;
  *     0.4 MB per hour of 1,000 endpoints, so the default 32 MiB holds three days of hours
  * @param duckdbMemoryLimit DuckDB's {@code memory_limit} (e.g. {@code 128MB}); its own default is 80 %
  *     of the machine's memory, far above what a sidecar-sized service may use
+ * @param duckdbCheckpointThreshold DuckDB's {@code checkpoint_threshold}: how much WAL makes a commit
+ *     checkpoint it into the database file (its own default, 16MB)
  */
 public record StoreSettings(Duration minuteRetention, Duration hourRetention, Duration rollupGrace, long cacheBytes,
-                            String duckdbMemoryLimit) {
+                            String duckdbMemoryLimit, String duckdbCheckpointThreshold) {
     public static final long DEFAULT_CACHE_BYTES = 32L << 20;
     public static final String DEFAULT_DUCKDB_MEMORY_LIMIT = "128MB";
+    public static final String DEFAULT_DUCKDB_CHECKPOINT_THRESHOLD = "16MB";
     public static final StoreSettings DEFAULTS = new StoreSettings(Duration.ofDays(7), Duration.ofDays(90), Duration.ofMinutes(5));
 
     public StoreSettings(Duration minuteRetention, Duration hourRetention, Duration rollupGrace) {
@@ -27,6 +30,16 @@ public record StoreSettings(Duration minuteRetention, Duration hourRetention, Du
 
     public StoreSettings(Duration minuteRetention, Duration hourRetention, Duration rollupGrace, long cacheBytes) {
         this(minuteRetention, hourRetention, rollupGrace, cacheBytes, DEFAULT_DUCKDB_MEMORY_LIMIT);
+    }
+
+    public StoreSettings(Duration minuteRetention, Duration hourRetention, Duration rollupGrace, long cacheBytes,
+                         String duckdbMemoryLimit) {
+        this(minuteRetention, hourRetention, rollupGrace, cacheBytes, duckdbMemoryLimit, DEFAULT_DUCKDB_CHECKPOINT_THRESHOLD);
+    }
+
+    /** These settings with another {@link #duckdbCheckpointThreshold}. */
+    public StoreSettings withDuckdbCheckpointThreshold(String threshold) {
+        return new StoreSettings(minuteRetention, hourRetention, rollupGrace, cacheBytes, duckdbMemoryLimit, threshold);
     }
 
     public StoreSettings {
@@ -45,6 +58,9 @@ public record StoreSettings(Duration minuteRetention, Duration hourRetention, Du
         }
         if (duckdbMemoryLimit == null || !duckdbMemoryLimit.matches("\\d{1,6}(\\.\\d+)?\\s*(KB|MB|GB|KiB|MiB|GiB)")) {
             throw new IllegalArgumentException("duckdbMemoryLimit must be like 128MB or 1GB, got " + duckdbMemoryLimit);
+        }
+        if (duckdbCheckpointThreshold == null || !duckdbCheckpointThreshold.matches("\\d{1,6}(\\.\\d+)?\\s*(KB|MB|GB|KiB|MiB|GiB)")) {
+            throw new IllegalArgumentException("duckdbCheckpointThreshold must be like 16MB, got " + duckdbCheckpointThreshold);
         }
         if (cacheBytes < 0) {
             throw new IllegalArgumentException("cacheBytes must be >= 0, got " + cacheBytes);

@@ -1,0 +1,177 @@
+package io.gatelens.analytics.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.gatelens.analytics.stats.StatsAggregator;
+import io.gatelens.analytics.store.EndpointFigures;
+import io.gatelens.analytics.store.StatsStore;
+import io.gatelens.analytics.store.StoreException;
+import io.gatelens.analytics.store.StoreSettings;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The statistics on a disk that fills up, for real: a small tmpfs (mounting it needs root; CI runs
+ * as root with GATELENS_REQUIRE_BPF=1, under which this fails instead of skipping). Flushes fail
+ * while the disk is full, one of them with DuckDB's fatal checkpoint error, which invalidates the
+ * database; once space is freed the store reopens by itself, and every call recorded is counted
+ * exactly once: none lost, none written twice by a retry of a commit that had landed.
+ */
+class StoreDiskFullTest {
+    private static final Instant T0 = Instant.parse("2026-03-01T00:00:00Z");
+    private static final int ENDPOINTS = 200;
+
+    private Path mount;
+
+    @BeforeEach
+    void mountSmallDisk() throws Exception {
+        boolean root = Files.readAllLines(Path.of("/proc/self/status")).stream()
+            .anyMatch(l -> l.matches("Uid:\\s+0\\s.*"));
+        String why = "mounting a small tmpfs needs root";
+        if (!root && "1".equals(System.getenv("GATELENS_REQUIRE_BPF"))) {
+            fail(why + ", and GATELENS_REQUIRE_BPF=1 says privileged tests must run");
+        }
+        assumeTrue(root, why + ": skipped");
+        mount = Files.createTempDirectory("gatelens-full-disk");
+        run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mount.toString());
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (mount != null) {
+            run("umount", mount.toString());
+            Files.deleteIfExists(mount);
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+    }
+
+    @Test
+    void fatalCheckpointsOnAFullDiskLoseNoCallAndCountNoneTwice() throws Exception {
+        // a small WAL threshold, so that flushes checkpoint often and some do on the full disk
+        long reopens = throughAFullDisk(StoreSettings.DEFAULTS.withDuckdbCheckpointThreshold("64KB"));
+        assertTrue(reopens > 0, "no fatal error: the test did not reach a checkpoint on the full disk");
+    }
+
+    @Test
+    void failedCommitsOnAFullDiskLoseNoCallAndLeaveTheStoreWorking() throws Exception {
+        // DuckDB's own threshold: no checkpoint here, only commits whose WAL write fails (not fatal);
+        // after one, the driver would never begin another transaction on that connection
+        long reopens = throughAFullDisk(StoreSettings.DEFAULTS);
+        assertEquals(0, reopens, "no fatal error expected without a checkpoint");
+    }
+
+    /** Flushes 120 minutes of calls, the disk full from minute 10 to 100; returns the store's reopens. */
+    private long throughAFullDisk(StoreSettings settings) throws Exception {
+        Path db = mount.resolve("g.duckdb");
+        Path filler = mount.resolve("filler");
+        AtomicReference<Instant> now = new AtomicReference<>(T0);
+        Clock clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        StatsAggregator aggregator = new StatsAggregator();
+        long recorded = 0;
+        int failures = 0;
+        long reopens;
+        boolean full = false;
+        try (StatsStore store = StatsStore.open(db, settings)) {
+            StatsFlusher flusher = new StatsFlusher(aggregator, store, clock, Duration.ofSeconds(10));
+            for (int minute = 0; minute < 120; minute++) {
+                // a minute of calls to every endpoint, then the flush after it
+                long minuteNs = (T0.getEpochSecond() + minute * 60L) * 1_000_000_000L;
+                for (int e = 1; e <= ENDPOINTS; e++) {
+                    for (int k = 0; k < 3; k++) {
+                        aggregator.record(e, "", minuteNs + k * 1_000_000_000L, k == 2 ? 503 : 200, 300, 2_000,
+                            (e * 7919L + minute * 104_729L + k) % 50_000_000L, (e * 7919L + minute * 104_729L + k) % 90_000_000L + 1);
+                        recorded++;
+                    }
+                }
+                now.set(T0.plusSeconds(minute * 60L + 75));
+                if (minute == 10) {
+                    fill(filler);
+                    full = true;
+                }
+                if (minute == 100) {
+                    Files.delete(filler);
+                    full = false;
+                }
+                try {
+                    flusher.flush();
+                    assertTrue(!full || failures > 0, "a flush on the full disk worked before any failed");
+                } catch (StoreException e) {
+                    assertTrue(full, "a flush failed with space on the disk: " + e.getMessage());
+                    failures++;
+                }
+                if (minute == 60) {
+                    // a query while the disk is full: answered from what was committed, or refused; never more
+                    try {
+                        assertTrue(calls(store) <= recorded);
+                    } catch (StoreException e) {
+                        assertTrue(e.getMessage().contains("No space left") || e.getMessage().contains("fatal"), e.getMessage());
+                    }
+                }
+            }
+            assertTrue(failures > 0, "no flush failed on the full disk");
+            flusher.flushAll();
+            assertEquals(recorded, calls(store), "every call counted once");
+            assertEquals(0, flusher.droppedRows());
+            reopens = store.reopens();
+        }
+        try (StatsStore store = StatsStore.open(db, settings)) {
+            assertEquals(recorded, calls(store), "and after a restart");
+        }
+        return reopens;
+    }
+
+    private static long calls(StatsStore store) {
+        List<EndpointFigures> all = store.endpointFigures(T0.minusSeconds(3600), T0.plusSeconds(6 * 3600), null);
+        return all.stream().mapToLong(f -> f.figures().calls()).sum();
+    }
+
+    /** Writes the filler until the disk is full. */
+    private static void fill(Path filler) throws IOException {
+        byte[] block = new byte[64 << 10];
+        try (OutputStream out = Files.newOutputStream(filler)) {
+            while (true) {
+                out.write(block);
+                out.flush();
+            }
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("No space left")) {
+                throw e;
+            }
+        }
+    }
+}

@@ -211,6 +211,8 @@ public final class StatsStore implements AutoCloseable {
     private final ConcurrentHashMap<EndpointKey.Identity, EndpointInfo> endpointsByIdentity = new ConcurrentHashMap<>();
     /** Guarded by writeLock. */
     private int nextEndpointId;
+    /** Guarded by writeLock: endpoints given an id while the database could not be written (a full disk). */
+    private final List<EndpointInfo> unsavedEndpoints = new ArrayList<>();
     /** Hour blocks and five-minute blocks; see {@link BlockCache} for how writes invalidate them. */
     private final BlockCache cache;
     /** Guarded by writeLock: the minutes of the rows now in stats_live, invalidated when they are replaced. */
@@ -398,7 +400,8 @@ public final class StatsStore implements AutoCloseable {
         } finally {
             writer.commit();
         }
-        nextEndpointId = maxId + 1;
+        // after a reopen, ids given to endpoints not saved yet stay taken
+        nextEndpointId = Math.max(nextEndpointId, maxId + 1);
     }
 
     private static EndpointInfo endpointInfo(ResultSet rs) throws SQLException {
@@ -436,37 +439,89 @@ public final class StatsStore implements AutoCloseable {
         if (allKnown) {
             return ids;
         }
-        return write(c -> {
+        writeLock.lock();
+        try {
             Map<EndpointKey.Identity, EndpointInfo> changed = new HashMap<>();
             List<EndpointInfo> added = new ArrayList<>();
-            try (PreparedStatement update = c.prepareStatement("UPDATE endpoints SET operation_id = ? WHERE id = ?")) {
-                int next = nextEndpointId;
-                for (int i = 0; i < ids.length; i++) {
-                    EndpointKey key = keys.get(i);
-                    EndpointKey.Identity identity = key.identity();
-                    EndpointInfo info = changed.containsKey(identity) ? changed.get(identity) : endpointsByIdentity.get(identity);
-                    if (info == null) {
-                        info = new EndpointInfo(next++, key, Instant.now().truncatedTo(ChronoUnit.MICROS));
-                        added.add(info);
-                        changed.put(identity, info);
-                    } else if (key.operationId() != null && !key.operationId().equals(info.key().operationId())) {
-                        update.setString(1, key.operationId());
-                        update.setInt(2, info.id());
-                        update.executeUpdate();
-                        info = new EndpointInfo(info.id(), key, info.firstSeen());
-                        changed.put(identity, info);
-                    }
-                    ids[i] = info.id();
+            List<EndpointInfo> renamed = new ArrayList<>();
+            int next = nextEndpointId;
+            for (int i = 0; i < ids.length; i++) {
+                EndpointKey key = keys.get(i);
+                EndpointKey.Identity identity = key.identity();
+                EndpointInfo info = changed.containsKey(identity) ? changed.get(identity) : endpointsByIdentity.get(identity);
+                if (info == null) {
+                    info = new EndpointInfo(next++, key, Instant.now().truncatedTo(ChronoUnit.MICROS));
+                    added.add(info);
+                    changed.put(identity, info);
+                } else if (key.operationId() != null && !key.operationId().equals(info.key().operationId())) {
+                    info = new EndpointInfo(info.id(), key, info.firstSeen());
+                    renamed.add(info);
+                    changed.put(identity, info);
                 }
-                if (!added.isEmpty()) {
-                    appendEndpoints(c, added);
-                }
-                c.commit();
-                nextEndpointId = next;
+                ids[i] = info.id();
             }
+            try {
+                write(c -> {
+                    try (PreparedStatement update = c.prepareStatement("UPDATE endpoints SET operation_id = ? WHERE id = ?")) {
+                        for (EndpointInfo info : renamed) {
+                            update.setString(1, info.key().operationId());
+                            update.setInt(2, info.id());
+                            update.executeUpdate();
+                        }
+                    }
+                    if (!added.isEmpty()) {
+                        appendEndpoints(c, added);
+                    }
+                    c.commit();
+                    return null;
+                });
+            } catch (StoreException e) {
+                if (!renamed.isEmpty()) {
+                    throw e;
+                }
+                // the database cannot be written now (a full disk): new endpoints get their ids all the
+                // same, so that traffic to them is counted, and the next write saves them first
+                unsavedEndpoints.addAll(added);
+                LOG.log(System.Logger.Level.WARNING, added.size() + " new endpoints are not saved yet (" + e.getMessage()
+                    + "); the next write that works saves them");
+            }
+            nextEndpointId = next;
             endpointsByIdentity.putAll(changed);
             return ids;
-        });
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Saves, in a transaction of their own, the endpoints that {@link #endpointIds} could not: before
+     * any other write, so that no statistics row is committed before its endpoint. Under writeLock.
+     */
+    private void saveUnsavedEndpoints(DuckDBConnection c) throws SQLException {
+        if (unsavedEndpoints.isEmpty()) {
+            return;
+        }
+        int lowest = Integer.MAX_VALUE;
+        for (EndpointInfo info : unsavedEndpoints) {
+            lowest = Math.min(lowest, info.id());
+        }
+        // a commit that failed does not land (see reopen), but a duplicate id would block every write: skip any there
+        Set<Integer> present = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM endpoints WHERE id >= ?")) {
+            ps.setInt(1, lowest);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    present.add(rs.getInt(1));
+                }
+            }
+        }
+        List<EndpointInfo> missing = unsavedEndpoints.stream().filter(info -> !present.contains(info.id())).toList();
+        if (!missing.isEmpty()) {
+            appendEndpoints(c, missing);
+        }
+        c.commit();
+        LOG.log(System.Logger.Level.INFO, "saved " + missing.size() + " endpoints registered while the database could not be written");
+        unsavedEndpoints.clear();
     }
 
     /**
@@ -1519,6 +1574,7 @@ public final class StatsStore implements AutoCloseable {
             }
             DuckDBConnection c = writer;
             try {
+                saveUnsavedEndpoints(c);
                 return work.run(c);
             } catch (SQLException e) {
                 String fatal = noteIfFatal(e);

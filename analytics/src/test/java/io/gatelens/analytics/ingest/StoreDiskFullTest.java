@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gatelens.analytics.stats.StatsAggregator;
 import io.gatelens.analytics.store.EndpointFigures;
+import io.gatelens.analytics.store.EndpointKey;
 import io.gatelens.analytics.store.StatsStore;
 import io.gatelens.analytics.store.StoreException;
 import io.gatelens.analytics.store.StoreSettings;
@@ -105,12 +106,19 @@ class StoreDiskFullTest {
         long recorded = 0;
         int failures = 0;
         long reopens;
+        java.util.Set<Integer> newIds = new java.util.HashSet<>();
         boolean full = false;
         try (StatsStore store = StatsStore.open(db, settings)) {
             StatsFlusher flusher = new StatsFlusher(aggregator, store, clock, Duration.ofSeconds(10));
             for (int minute = 0; minute < 120; minute++) {
                 // a minute of calls to every endpoint, then the flush after it
                 long minuteNs = (T0.getEpochSecond() + minute * 60L) * 1_000_000_000L;
+                // and a new endpoint each minute, as a shadow endpoint appears: registered while the disk is
+                // full too, so its calls must be counted under an id that gets saved later
+                int id = store.endpointId(EndpointKey.shadow("GET", "/new/" + minute, "api.example.com"));
+                assertTrue(newIds.add(id), "id " + id + " given twice");
+                aggregator.record(id, "api.example.com", minuteNs, 200, 300, 2_000, 1_000_000, 2_000_000);
+                recorded++;
                 for (int e = 1; e <= ENDPOINTS; e++) {
                     for (int k = 0; k < 3; k++) {
                         aggregator.record(e, "", minuteNs + k * 1_000_000_000L, k == 2 ? 503 : 200, 300, 2_000,
@@ -150,6 +158,11 @@ class StoreDiskFullTest {
         }
         try (StatsStore store = StatsStore.open(db, settings)) {
             assertEquals(recorded, calls(store), "and after a restart");
+            for (int minute = 0; minute < 120; minute++) {
+                EndpointKey key = EndpointKey.shadow("GET", "/new/" + minute, "api.example.com");
+                assertTrue(newIds.contains(store.endpointId(key)), "the endpoint of minute " + minute + " was saved with its id");
+            }
+            assertEquals(120, store.endpoints().size(), "no endpoint saved twice or lost");
         }
         return reopens;
     }

@@ -1,6 +1,7 @@
 package io.gatelens.analytics.api;
 
 import io.gatelens.analytics.spec.SpecException;
+import io.gatelens.analytics.store.StoreException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -18,6 +19,12 @@ public class ApiErrorMappers {
     public Response badSpec(SpecException e) {
         int status = e.getMessage() != null && e.getMessage().startsWith("spec too large") ? 413 : 400;
         return error(status, e.getMessage(), e.messages());
+    }
+
+    /** The store could not be written or read (a full disk, for one): the request may work later. */
+    @ServerExceptionMapper
+    public Response storeUnavailable(StoreException e) {
+        return error(503, "the store cannot do this now: " + e.getMessage(), List.of());
     }
 
     @ServerExceptionMapper

@@ -66,6 +66,33 @@ class SpecApiTest {
         given().delete("/api/specs/pets-crud").then().statusCode(404);
     }
 
+    @jakarta.inject.Inject
+    io.gatelens.analytics.store.StatsStore store;
+
+    @Test
+    void aSpecTheStoreCannotWriteIsA503ThatSaysWhyAndTheStoredVersionStays() throws Exception {
+        given().contentType("application/yaml").body(PETS_V1).post("/api/specs?name=pets-store")
+            .then().statusCode(201).body("version", is(1));
+        // the content files' folder turned into a file: the next content cannot be written
+        Path folder = store.file().resolveSibling(store.file().getFileName() + ".specs");
+        Path aside = folder.resolveSibling(folder.getFileName() + ".aside");
+        Files.move(folder, aside);
+        Files.writeString(folder, "not a folder");
+        try {
+            given().contentType("application/yaml").body(PETS_V2).put("/api/specs/pets-store")
+                .then().statusCode(503).contentType(ContentType.JSON)
+                .body("error", containsString("cannot write a spec's content"));
+            given().get("/api/specs/pets-store").then().statusCode(200).body("spec.version", is(1), "operations.size()", is(2));
+        } finally {
+            Files.delete(folder);
+            Files.move(aside, folder);
+        }
+        assertEquals(PETS_V1, given().get("/api/specs/pets-store/content").then().statusCode(200).extract().asString());
+        given().contentType("application/yaml").body(PETS_V2).put("/api/specs/pets-store")
+            .then().statusCode(200).body("version", is(2));
+        given().delete("/api/specs/pets-store").then().statusCode(204);
+    }
+
     @Test
     void multipartUploadsAreNamedAfterTheirFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("petstore-prod.yaml");

@@ -41,6 +41,8 @@ public final class StatsFlusher implements AutoCloseable {
     private volatile long droppedRows;
     private volatile long lastFlushMillis;
     private volatile String lastError;
+    /** Flushes in a row that failed (the timer's thread only). */
+    private int failedFlushes;
     private long lastMaintenanceMillis;
 
     public StatsFlusher(StatsAggregator aggregator, StatsStore store, Clock clock, Duration grace) {
@@ -149,13 +151,29 @@ public final class StatsFlusher implements AutoCloseable {
     private void flushSafely() {
         try {
             flush();
+            if (failedFlushes > 0) {
+                LOG.log(System.Logger.Level.INFO, "writing statistics works again after " + failedFlushes
+                    + " failed flushes; the rows they kept are written");
+            }
+            failedFlushes = 0;
             lastError = null;
         } catch (RuntimeException | Error e) {
             // the rows stay pending for the next flush; say so loudly, keep the timer alive. An Error
             // too: a scheduled task that throws is never run again, and an OutOfMemoryError that
             // another thread caused (a moment of heap pressure) would stop every later flush
             lastError = e.toString();
-            LOG.log(System.Logger.Level.ERROR, "writing statistics failed", e);
+            failedFlushes++;
+            if (failedFlushes == 1) {
+                LOG.log(System.Logger.Level.ERROR, "writing statistics failed; the rows are kept for the next flush", e);
+            } else if (failedFlushes % 12 == 0) {
+                // a full disk fails every flush: one line a minute, not a stack trace every 5 s
+                LOG.log(System.Logger.Level.ERROR, "writing statistics still fails (" + failedFlushes + " flushes in a row, "
+                    + pendingRows() + " rows waiting, at most " + MAX_PENDING_ROWS + " of each kind): " + e);
+            }
         }
+    }
+
+    private synchronized int pendingRows() {
+        return pending.size() + tlsPending.size();
     }
 }

@@ -1610,8 +1610,8 @@ public final class StatsStore implements AutoCloseable {
 
     /** Marks the database for reopening when e is one of DuckDB's fatal errors; says so for the message. */
     private String noteIfFatal(SQLException e) {
-        String message = String.valueOf(e.getMessage());
-        if (!message.contains("FATAL") && !message.contains("database has been invalidated")) {
+        // the start of the message only: values from the wire (hosts, paths) may be quoted further on
+        if (e.getMessage() == null || !e.getMessage().startsWith("FATAL Error")) {
             return "";
         }
         invalidated = true;

@@ -803,8 +803,17 @@ public final class SpecLoader {
             notes.add("server " + url + ": no usable host; bound to no host");
             return new ServerBinding(null, basePath, url);
         }
-        if (port != null && !port.isEmpty() && !port.matches("\\d{1,5}")) {
-            notes.add("server " + url + ": port '" + port + "' is not a number; any port is accepted");
+        if (!HOST_NAME.matcher(name).matches()) {
+            // a Host header never carries it: binding it would only hide the routes
+            notes.add("server " + url + ": '" + name + "' is not a host name (letters, digits, '-', '_' and '.'; an"
+                + " international name in its xn-- form; IPv6 in brackets); bound to no host");
+            return new ServerBinding(null, basePath, url);
+        }
+        if (scheme != null && defaultPort(scheme) == null) {
+            notes.add("server " + url + ": scheme '" + scheme + "' is not HTTP; bound to its host all the same");
+        }
+        if (port != null && !port.isEmpty() && (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535)) {
+            notes.add("server " + url + ": port '" + port + "' is not a TCP port (1 to 65535); any port is accepted");
             port = null;
         }
         if (port != null && (port.isEmpty() || port.equals(defaultPort(scheme)))) {
@@ -812,6 +821,10 @@ public final class SpecLoader {
         }
         return new ServerBinding(port == null ? name : name + ":" + Integer.parseInt(port), basePath, url);
     }
+
+    /** A DNS name (lower-cased by then), IPv4 address or bracketed IPv6 literal, as a Host header carries it. */
+    private static final java.util.regex.Pattern HOST_NAME =
+        java.util.regex.Pattern.compile("[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_.])?|\\[[0-9a-f:.]+(?:%[a-z0-9._~-]+)?\\]");
 
     private static String defaultPort(String scheme) {
         if (scheme == null) {

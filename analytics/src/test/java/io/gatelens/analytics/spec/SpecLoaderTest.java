@@ -324,6 +324,34 @@ class SpecLoaderTest {
     }
 
     @Test
+    void serverHostsAndPortsThatNoRequestCarriesAreNotedAndAnOverrideWithOneIsRefused() throws Exception {
+        ApiSpec spec = load("openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers:\n"
+            + "  - url: 'http://api.example.com:99999/v1'\n  - url: 'http://ex ample.com/v2'\n"
+            + "  - url: 'ftp://files.example.com/v3'\n  - url: 'http://api.example.com:0/v4'\n"
+            + "paths:\n  /a:\n    get: {responses: {'200': {description: ok}}}\n");
+        // port 99999 was bound as host "api.example.com:99999", which the route table refused: its routes were lost
+        assertEquals(List.of("api.example.com /v1", "null /v2", "files.example.com /v3", "api.example.com /v4"),
+            spec.servers().stream().map(s -> s.host() + " " + s.basePath()).toList());
+        String notes = spec.messages().toString();
+        assertTrue(notes.contains("port '99999' is not a TCP port"), notes);
+        assertTrue(notes.contains("port '0' is not a TCP port"), notes);
+        assertTrue(notes.contains("'ex ample.com' is not a host name"), notes);
+        assertTrue(notes.contains("scheme 'ftp' is not HTTP"), notes);
+        RouteTrie<Operation> trie = RouteTrie.build(spec.routeEntries());
+        assertTrue(trie.warnings().isEmpty(), trie.warnings().toString());
+        assertEquals("/a", trie.find("api.example.com:8080", "GET", "/v1/a").payload().pathTemplate());
+
+        for (String url : List.of("http://gw.example.com:99999/", "ftp://gw.example.com/", "http://gw example.com/",
+            "https://gw.example.com:-1/", "http://<script>/")) {
+            SpecException e = assertThrows(SpecException.class, () -> SpecLoader.serverOverride(url), url);
+            assertTrue(e.getMessage().startsWith("unusable server URL: server " + url), e.getMessage());
+        }
+        assertEquals("gw.example.com:65535", SpecLoader.serverOverride("http://GW.example.com:65535/x").host());
+        assertEquals("[fe80::1%25eth0]", SpecLoader.serverOverride("http://[fe80::1%25eth0]/").host());
+        assertEquals("xn--bcher-kva.example", SpecLoader.serverOverride("https://xn--bcher-kva.example").host());
+    }
+
+    @Test
     void openApiServersBindHostsAndBasePaths() throws Exception {
         ApiSpec spec = load("""
             openapi: 3.0.3

@@ -27,6 +27,32 @@ public class ApiErrorMappers {
         return error(503, "the store cannot do this now: " + e.getMessage(), List.of());
     }
 
+    /** A JSON body that is not the shape the resource takes (the framework's own mapper answers 400 with no body). */
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
+    public Response mismatchedJson(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return error(400, "the body is not the JSON this takes: " + e.getOriginalMessage(), List.of());
+    }
+
+    /**
+     * The framework's refusals (a body that does not parse, an unsupported media type, a method not
+     * allowed) come without a body: the same JSON error as ours, with the reason where there is one.
+     * Responses that carry an entity (ours) pass unchanged.
+     */
+    @ServerExceptionMapper
+    public Response framework(jakarta.ws.rs.WebApplicationException e) {
+        Response r = e.getResponse();
+        if (r.hasEntity()) {
+            return r;
+        }
+        Throwable cause = e.getCause();
+        String reason = cause instanceof com.fasterxml.jackson.core.JsonProcessingException j
+            ? "the body is not the JSON this takes: " + j.getOriginalMessage()
+            : e.getMessage();
+        Response.ResponseBuilder out = Response.fromResponse(r).type(MediaType.APPLICATION_JSON)
+            .entity(new ApiError(r.getStatus(), reason, List.of()));
+        return out.build();
+    }
+
     @ServerExceptionMapper
     public Response illegalArgument(IllegalArgumentException e) {
         return error(400, e.getMessage(), List.of());

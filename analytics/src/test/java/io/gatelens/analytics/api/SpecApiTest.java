@@ -112,6 +112,17 @@ class SpecApiTest {
                 "version", is(2));
         given().contentType(ContentType.JSON).body("[\"https://{tenant}.example.com\"]").put("/api/specs/pets-gw/servers")
             .then().statusCode(400).body("error", containsString("server URL"));
+        // bodies that are no list of URLs: the same JSON error, not the framework's empty 400
+        for (String body : List.of("{\"url\": \"https://gw.example.com\"}", "[", "\"https://gw.example.com\"", "[[1]]")) {
+            given().contentType(ContentType.JSON).body(body).put("/api/specs/pets-gw/servers")
+                .then().statusCode(400).contentType(ContentType.JSON).body("error", startsWith("the body is not"));
+        }
+        given().get("/api/specs/pets-gw").then().statusCode(200).body("spec.version", is(2));
+        // and the framework's other refusals carry the same JSON
+        given().contentType(ContentType.TEXT).body("https://gw.example.com").put("/api/specs/pets-gw/servers")
+            .then().statusCode(415).contentType(ContentType.JSON).body("status", is(415), "error", not(emptyOrNullString()));
+        given().get("/api/no-such-thing").then().statusCode(404).contentType(ContentType.JSON).body("status", is(404));
+        given().patch("/api/specs/pets-gw").then().statusCode(405).contentType(ContentType.JSON).body("status", is(405));
         given().delete("/api/specs/pets-gw").then().statusCode(204);
     }
 

@@ -32,8 +32,15 @@ public final class StatsFlusher implements AutoCloseable {
     private final Clock clock;
     private final Duration grace;
     private final ScheduledExecutorService timer;
-    /** Rows kept for a retry while the store fails (about 1 KB each). */
-    static final int MAX_PENDING_ROWS = 200_000;
+    /**
+     * Heap the rows kept for a retry may take while the store fails (a full disk), HTTP and TLS
+     * each; past it the oldest are dropped and counted. By bytes, not rows: a row of a quiet
+     * endpoint holds ~0.9 KB, one of an endpoint with a thousand calls a minute ~7.5 KB (its
+     * histograms' bins), so 200,000 rows could have been 180 MB or 1.5 GB of a 512 MB heap. 64 MiB is
+     * ~70,000 quiet rows, ~8,500 busy ones.
+     */
+    static final long MAX_PENDING_BYTES = 64L << 20;
+    static final long MAX_TLS_PENDING_BYTES = 16L << 20;
 
     private final List<MinuteRow> pending = new ArrayList<>();
     private final List<TlsMinuteRow> tlsPending = new ArrayList<>();
@@ -95,7 +102,7 @@ public final class StatsFlusher implements AutoCloseable {
         return rowsWritten;
     }
 
-    /** Rows dropped because the store failed for longer than {@link #MAX_PENDING_ROWS} rows could wait. */
+    /** Rows dropped because the store failed for longer than {@link #MAX_PENDING_BYTES} of rows could wait. */
     public long droppedRows() {
         return droppedRows;
     }
@@ -124,11 +131,7 @@ public final class StatsFlusher implements AutoCloseable {
     private void write(List<MinuteRow> rows, List<MinuteRow> live) {
         // rows a failed append could not write are retried with the next flush, up to a bound
         pending.addAll(rows);
-        if (pending.size() > MAX_PENDING_ROWS) {
-            int dropped = pending.size() - MAX_PENDING_ROWS;
-            pending.subList(0, dropped).clear();
-            droppedRows += dropped;
-        }
+        droppedRows += dropOldest(pending, MinuteRow::heapBytes, MAX_PENDING_BYTES);
         store.appendAndReplaceLive(pending, live);
         rowsWritten += pending.size();
         pending.clear();
@@ -138,11 +141,7 @@ public final class StatsFlusher implements AutoCloseable {
     private void writeTls(List<TlsMinuteRow> rows, List<TlsMinuteRow> live) {
         // as write(): kept for the next flush while the store fails, up to the same bound
         tlsPending.addAll(rows);
-        if (tlsPending.size() > MAX_PENDING_ROWS) {
-            int dropped = tlsPending.size() - MAX_PENDING_ROWS;
-            tlsPending.subList(0, dropped).clear();
-            droppedRows += dropped;
-        }
+        droppedRows += dropOldest(tlsPending, TlsMinuteRow::heapBytes, MAX_TLS_PENDING_BYTES);
         store.appendTlsAndReplaceLive(tlsPending, live);
         rowsWritten += tlsPending.size();
         tlsPending.clear();
@@ -168,12 +167,41 @@ public final class StatsFlusher implements AutoCloseable {
             } else if (failedFlushes % 12 == 0) {
                 // a full disk fails every flush: one line a minute, not a stack trace every 5 s
                 LOG.log(System.Logger.Level.ERROR, "writing statistics still fails (" + failedFlushes + " flushes in a row, "
-                    + pendingRows() + " rows waiting, at most " + MAX_PENDING_ROWS + " of each kind): " + e);
+                    + pendingRows() + " rows waiting in " + (pendingBytes() >> 20) + " MiB, at most "
+                    + ((MAX_PENDING_BYTES + MAX_TLS_PENDING_BYTES) >> 20) + " MiB): " + e);
             }
         }
     }
 
-    private synchronized int pendingRows() {
+    synchronized int pendingRows() {
         return pending.size() + tlsPending.size();
+    }
+
+    /** Estimated heap of the rows waiting for a retry. */
+    synchronized long pendingBytes() {
+        return sum(pending, MinuteRow::heapBytes) + sum(tlsPending, TlsMinuteRow::heapBytes);
+    }
+
+    /**
+     * Drops the oldest rows until the rest take at most max bytes; returns how many. Summed afresh
+     * each time: a row's estimate moves when a failed write read its histograms (pending values
+     * are counted into the bins then).
+     */
+    private static <R> int dropOldest(List<R> rows, java.util.function.ToLongFunction<R> bytes, long max) {
+        long total = sum(rows, bytes);
+        int dropped = 0;
+        while (total > max && dropped < rows.size()) {
+            total -= bytes.applyAsLong(rows.get(dropped++));
+        }
+        rows.subList(0, dropped).clear();
+        return dropped;
+    }
+
+    private static <R> long sum(List<R> rows, java.util.function.ToLongFunction<R> bytes) {
+        long total = 0;
+        for (R r : rows) {
+            total += bytes.applyAsLong(r);
+        }
+        return total;
     }
 }

@@ -39,6 +39,11 @@ public final class EndpointMinute {
     // the aggregator's: the host these figures are for (its key beside the endpoint id)
     String host;
 
+    /** Heap this accumulator holds, estimated: its fields, status codes and both histograms. */
+    public long heapBytes() {
+        return 112 + codes.heapBytes() + latency.heapBytes() + ttfb.heapBytes();
+    }
+
     public void record(int status, long reqBytes, long respBytes, long ttfbNs, long latencyNs) {
         calls++;
         this.reqBytes += reqBytes;

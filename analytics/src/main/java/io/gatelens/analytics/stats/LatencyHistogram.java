@@ -36,6 +36,11 @@ public final class LatencyHistogram {
     private int minIndex = Integer.MAX_VALUE;
     private int maxIndex = Integer.MIN_VALUE;
 
+    /** Heap this histogram holds, estimated (object headers and arrays, compressed references). */
+    public long heapBytes() {
+        return 48 + 16 + 8L * counts.length + (pending == null ? 0 : 16 + 2L * pending.length);
+    }
+
     /** Files one latency (clamped to at least 1 ns, as {@link LatencySketches#add}). */
     public void add(long nanos) {
         short[] p = pending;

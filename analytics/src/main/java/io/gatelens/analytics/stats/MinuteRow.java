@@ -14,4 +14,9 @@ public record MinuteRow(long minuteEpochSecond, int endpointId, String host, End
             throw new IllegalArgumentException("stats must not be null");
         }
     }
+
+    /** Heap this row holds, estimated (the host String is shared with the aggregator's table). */
+    public long heapBytes() {
+        return 32 + stats.heapBytes();
+    }
 }

@@ -12,6 +12,11 @@ public final class StatusCodeCounts {
     private long[] counts = new long[4];
     private int size;
 
+    /** Heap this table holds, estimated. */
+    long heapBytes() {
+        return 24 + 16 + 2L * codes.length + 16 + 8L * counts.length;
+    }
+
     /** Adds n responses with status code (callers keep codes within 100..599). */
     public void add(int code, long n) {
         for (int i = 0; i < size; i++) {

@@ -30,6 +30,15 @@ public final class CountMix<K extends Comparable<K>> {
         this.cap = cap;
     }
 
+    /** Heap this mix holds, estimated: the map, an entry and a one-long array per value, the keys. */
+    public long heapBytes() {
+        long bytes = 40 + 48 + 16L * Integer.highestOneBit(Math.max(1, counts.size() * 4 / 3) * 2);
+        for (K k : counts.keySet()) {
+            bytes += 32 + 24 + (k instanceof String s ? 40 + s.length() : 16);
+        }
+        return bytes;
+    }
+
     public void add(K value, long n) {
         if (n == 0) {
             return;

@@ -81,6 +81,12 @@ public final class TlsCounts {
         return new TlsCounts(0);
     }
 
+    /** Heap these counts hold, estimated. */
+    public long heapBytes() {
+        return 96 + offeredMax.heapBytes() + offered.heapBytes() + negotiated.heapBytes() + ciphers.heapBytes()
+            + alpnOffered.heapBytes() + alpnSelected.heapBytes() + ja4.heapBytes() + handshakeTime.heapBytes();
+    }
+
     /** Counts one handshake. */
     public void record(TlsHandshakeFacts f) {
         handshakes++;

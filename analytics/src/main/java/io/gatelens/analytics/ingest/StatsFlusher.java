@@ -46,6 +46,11 @@ public final class StatsFlusher implements AutoCloseable {
     private final List<TlsMinuteRow> tlsPending = new ArrayList<>();
     private volatile long rowsWritten;
     private volatile long droppedRows;
+    private volatile long mergedRows;
+    private volatile long mergedTlsRows;
+    /** MAX_PENDING_BYTES, MAX_TLS_PENDING_BYTES; smaller in tests. */
+    private final long pendingBudget;
+    private final long tlsPendingBudget;
     private volatile long lastFlushMillis;
     private volatile String lastError;
     /** Flushes in a row that failed (the timer's thread only). */
@@ -58,6 +63,13 @@ public final class StatsFlusher implements AutoCloseable {
 
     /** @param tls the TLS handshake minutes to write as well; null for none */
     public StatsFlusher(StatsAggregator aggregator, TlsAggregator tls, StatsStore store, Clock clock, Duration grace) {
+        this(aggregator, tls, store, clock, grace, MAX_PENDING_BYTES, MAX_TLS_PENDING_BYTES);
+    }
+
+    StatsFlusher(StatsAggregator aggregator, TlsAggregator tls, StatsStore store, Clock clock, Duration grace,
+                 long pendingBudget, long tlsPendingBudget) {
+        this.pendingBudget = pendingBudget;
+        this.tlsPendingBudget = tlsPendingBudget;
         this.aggregator = aggregator;
         this.tls = tls;
         this.store = store;
@@ -79,9 +91,26 @@ public final class StatsFlusher implements AutoCloseable {
     public synchronized void flush() {
         Instant now = clock.instant();
         long nowNs = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        write(aggregator.takeCompleted(nowNs, grace.toNanos()), aggregator.snapshot());
+        RuntimeException failed = null;
+        try {
+            write(aggregator.takeCompleted(nowNs, grace.toNanos()), aggregator.snapshot());
+        } catch (RuntimeException e) {
+            failed = e;
+        }
         if (tls != null) {
-            writeTls(tls.takeCompleted(nowNs, grace.toNanos()), tls.snapshot());
+            // taken even when the HTTP rows failed: waiting here they are bounded, in the aggregator not
+            try {
+                writeTls(tls.takeCompleted(nowNs, grace.toNanos()), tls.snapshot());
+            } catch (RuntimeException e) {
+                if (failed == null) {
+                    failed = e;
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
         if (now.toEpochMilli() - lastMaintenanceMillis >= 60_000) {
             store.rollup(now);
@@ -131,7 +160,10 @@ public final class StatsFlusher implements AutoCloseable {
     private void write(List<MinuteRow> rows, List<MinuteRow> live) {
         // rows a failed append could not write are retried with the next flush, up to a bound
         pending.addAll(rows);
-        droppedRows += dropOldest(pending, MinuteRow::heapBytes, MAX_PENDING_BYTES);
+        if (sum(pending, MinuteRow::heapBytes) > pendingBudget) {
+            mergeIntoHours(pending);
+        }
+        droppedRows += dropOldest(pending, MinuteRow::heapBytes, pendingBudget);
         store.appendAndReplaceLive(pending, live);
         rowsWritten += pending.size();
         pending.clear();
@@ -141,7 +173,10 @@ public final class StatsFlusher implements AutoCloseable {
     private void writeTls(List<TlsMinuteRow> rows, List<TlsMinuteRow> live) {
         // as write(): kept for the next flush while the store fails, up to the same bound
         tlsPending.addAll(rows);
-        droppedRows += dropOldest(tlsPending, TlsMinuteRow::heapBytes, MAX_TLS_PENDING_BYTES);
+        if (sum(tlsPending, TlsMinuteRow::heapBytes) > tlsPendingBudget) {
+            mergeTlsIntoHours(tlsPending);
+        }
+        droppedRows += dropOldest(tlsPending, TlsMinuteRow::heapBytes, tlsPendingBudget);
         store.appendTlsAndReplaceLive(tlsPending, live);
         rowsWritten += tlsPending.size();
         tlsPending.clear();
@@ -180,6 +215,54 @@ public final class StatsFlusher implements AutoCloseable {
     /** Estimated heap of the rows waiting for a retry. */
     synchronized long pendingBytes() {
         return sum(pending, MinuteRow::heapBytes) + sum(tlsPending, TlsMinuteRow::heapBytes);
+    }
+
+    /**
+     * Over budget, the waiting rows become one row per endpoint, host and hour, at the hour's first
+     * minute (rows add up in the store): the hour's calls, status codes, bytes and percentiles stay
+     * exact, only its shape minute by minute is lost. A busy endpoint's hour then takes about what
+     * one of its minutes took, so an outage of hours waits in the budget where minutes did.
+     */
+    private void mergeIntoHours(List<MinuteRow> rows) {
+        java.util.Map<java.util.List<Object>, MinuteRow> byHour = new java.util.LinkedHashMap<>();
+        for (MinuteRow r : rows) {
+            long hour = Math.floorDiv(r.minuteEpochSecond(), 3600L) * 3600L;
+            // the first row of a key carries the merge: the waiting rows are the flusher's own
+            MinuteRow into = byHour.putIfAbsent(java.util.Arrays.asList(r.endpointId(), r.host(), hour),
+                new MinuteRow(hour, r.endpointId(), r.host(), r.stats()));
+            if (into != null) {
+                into.stats().merge(r.stats());
+            }
+        }
+        mergedRows += rows.size() - byHour.size();
+        rows.clear();
+        rows.addAll(byHour.values()); // oldest hour first still: the rows came in time order
+    }
+
+    private void mergeTlsIntoHours(List<TlsMinuteRow> rows) {
+        java.util.Map<java.util.List<Object>, TlsMinuteRow> byHour = new java.util.LinkedHashMap<>();
+        for (TlsMinuteRow r : rows) {
+            long hour = Math.floorDiv(r.minuteEpochSecond(), 3600L) * 3600L;
+            TlsMinuteRow into = byHour.get(java.util.Arrays.asList(r.front(), hour));
+            if (into == null) {
+                // a counting accumulator: its mixes stay bounded however many minutes merge into it
+                into = new TlsMinuteRow(hour, r.front(), io.gatelens.analytics.tls.TlsCounts.counting());
+                byHour.put(java.util.Arrays.asList(r.front(), hour), into);
+            }
+            into.counts().merge(r.counts());
+        }
+        mergedTlsRows += rows.size() - byHour.size();
+        rows.clear();
+        rows.addAll(byHour.values());
+    }
+
+    /** Waiting rows merged into hour rows while the store failed (HTTP; TLS: {@link #mergedTlsRows}). */
+    public long mergedRows() {
+        return mergedRows;
+    }
+
+    public long mergedTlsRows() {
+        return mergedTlsRows;
     }
 
     /**

@@ -75,7 +75,23 @@ class StatsFlusherPendingTest {
     }
 
     @Test
-    void whileTheStoreFailsThePendingRowsStayUnderTheirBudgetAndTheOldestAreDropped() {
+    void whileTheStoreFailsMinutesAreMergedIntoHoursAndOnlyWhatStillDoesNotFitIsDropped() {
+        // busy endpoints, ~7 KB a row: 200 of them pass 8 MiB in six minutes; merged, an hour of them fits
+        Pending merged = waitThroughFailures(8L << 20);
+        assertEquals(0, merged.dropped(), "merged into hours, nothing had to go");
+        assertTrue(merged.merged() > 0);
+        assertTrue(merged.rows() < 18_000 / 10, merged.rows() + " rows wait of 18,000 minutes: an hour row per endpoint, and the minutes since the last merge");
+        // a budget that even the hours do not fit: the oldest go, and every row is accounted for
+        Pending dropped = waitThroughFailures(1L << 20);
+        assertTrue(dropped.dropped() > 0, "nothing dropped: the budget was never reached");
+        assertTrue(dropped.bytes() <= 1L << 20);
+    }
+
+    record Pending(long rows, long merged, long dropped, long bytes) {
+    }
+
+    /** 90 minutes of 200 busy endpoints against a store that fails every write. */
+    private Pending waitThroughFailures(long budget) {
         AtomicReference<Instant> now = new AtomicReference<>(T0);
         Clock clock = new Clock() {
             @Override
@@ -94,22 +110,20 @@ class StatsFlusherPendingTest {
             }
         };
         StatsAggregator agg = new StatsAggregator();
-        StatsStore store = StatsStore.open(dir.resolve("p.duckdb"), StoreSettings.DEFAULTS);
+        StatsStore store = StatsStore.open(dir.resolve("p" + budget + ".duckdb"), StoreSettings.DEFAULTS);
         store.close(); // every write now fails, as on a disk that stays full
-        StatsFlusher flusher = new StatsFlusher(agg, store, clock, Duration.ofSeconds(10));
+        StatsFlusher flusher = new StatsFlusher(agg, null, store, clock, Duration.ofSeconds(10), budget, budget);
         SplittableRandom rnd = new SplittableRandom(3);
         long rows = 0;
-        for (int minute = 0; minute < 60; minute++) {
-            // busy endpoints: ~7 KB a row, so 200 rows a minute pass 64 MiB in under an hour
+        for (int minute = 0; minute < 90; minute++) {
             recordMinute(agg, rnd, minute, 200, 1_000);
             rows += 200;
             now.set(T0.plusSeconds(minute * 60L + 75));
             assertThrows(IllegalStateException.class, flusher::flush);
-            assertTrue(flusher.pendingBytes() <= StatsFlusher.MAX_PENDING_BYTES, "minute " + minute + ": "
-                + flusher.pendingBytes() + " bytes pending");
+            assertTrue(flusher.pendingBytes() <= budget, "minute " + minute + ": " + flusher.pendingBytes() + " bytes pending");
         }
-        assertTrue(flusher.droppedRows() > 0, "nothing dropped: the budget was never reached");
-        assertEquals(rows, flusher.droppedRows() + flusher.pendingRows(), "every row kept or counted as dropped");
-        assertTrue(flusher.pendingBytes() > StatsFlusher.MAX_PENDING_BYTES * 9 / 10, "the budget is used, not wasted");
+        assertEquals(rows, flusher.pendingRows() + flusher.mergedRows() + flusher.droppedRows(),
+            "every row waits, was merged into another, or is counted as dropped");
+        return new Pending(flusher.pendingRows(), flusher.mergedRows(), flusher.droppedRows(), flusher.pendingBytes());
     }
 }

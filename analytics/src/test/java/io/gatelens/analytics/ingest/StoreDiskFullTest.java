@@ -11,6 +11,9 @@ import io.gatelens.analytics.store.EndpointKey;
 import io.gatelens.analytics.store.StatsStore;
 import io.gatelens.analytics.store.StoreException;
 import io.gatelens.analytics.store.StoreSettings;
+import io.gatelens.analytics.tls.Handshakes;
+import io.gatelens.analytics.tls.TlsAggregator;
+import io.gatelens.analytics.tls.TlsIngest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -49,7 +52,7 @@ class StoreDiskFullTest {
         }
         assumeTrue(root, why + ": skipped");
         mount = Files.createTempDirectory("gatelens-full-disk");
-        run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mount.toString());
+        run("mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", mount.toString());
     }
 
     @AfterEach
@@ -69,7 +72,8 @@ class StoreDiskFullTest {
     @Test
     void fatalCheckpointsOnAFullDiskLoseNoCallAndCountNoneTwice() throws Exception {
         // a small WAL threshold, so that flushes checkpoint often and some do on the full disk
-        long reopens = throughAFullDisk(StoreSettings.DEFAULTS.withDuckdbCheckpointThreshold("64KB"));
+        long reopens = throughAFullDisk(StoreSettings.DEFAULTS.withDuckdbCheckpointThreshold("64KB"),
+            StatsFlusher.MAX_PENDING_BYTES).reopens();
         assertTrue(reopens > 0, "no fatal error: the test did not reach a checkpoint on the full disk");
     }
 
@@ -77,12 +81,23 @@ class StoreDiskFullTest {
     void failedCommitsOnAFullDiskLoseNoCallAndLeaveTheStoreWorking() throws Exception {
         // DuckDB's own threshold: no checkpoint here, only commits whose WAL write fails (not fatal);
         // after one, the driver would never begin another transaction on that connection
-        long reopens = throughAFullDisk(StoreSettings.DEFAULTS);
+        long reopens = throughAFullDisk(StoreSettings.DEFAULTS, StatsFlusher.MAX_PENDING_BYTES).reopens();
         assertEquals(0, reopens, "no fatal error expected without a checkpoint");
     }
 
-    /** Flushes 120 minutes of calls, the disk full from minute 10 to 100; returns the store's reopens. */
-    private long throughAFullDisk(StoreSettings settings) throws Exception {
+    @Test
+    void anOutageLongerThanTheWaitingBudgetMergesMinutesIntoHoursAndLosesNoCall() throws Exception {
+        // 1 MiB: the 90 minutes' rows (~180 KB a minute) pass it within minutes; merged into hours they fit
+        Outcome outcome = throughAFullDisk(StoreSettings.DEFAULTS, 1L << 20);
+        assertTrue(outcome.merged() > 0, "no minutes merged: the budget was never reached");
+        assertTrue(outcome.tlsMerged() > 0, "no TLS minutes merged");
+    }
+
+    record Outcome(long reopens, long merged, long tlsMerged) {
+    }
+
+    /** Flushes 120 minutes of calls, the disk full from minute 10 to 100; every call must be counted, none dropped. */
+    private Outcome throughAFullDisk(StoreSettings settings, long pendingBudget) throws Exception {
         Path db = mount.resolve("g.duckdb");
         Path filler = mount.resolve("filler");
         AtomicReference<Instant> now = new AtomicReference<>(T0);
@@ -103,13 +118,17 @@ class StoreDiskFullTest {
             }
         };
         StatsAggregator aggregator = new StatsAggregator();
+        TlsAggregator tls = new TlsAggregator();
+        TlsIngest tlsIngest = new TlsIngest(tls);
+        long handshakes = 0;
         long recorded = 0;
         int failures = 0;
-        long reopens;
+        Outcome outcome;
         java.util.Set<Integer> newIds = new java.util.HashSet<>();
         boolean full = false;
         try (StatsStore store = StatsStore.open(db, settings)) {
-            StatsFlusher flusher = new StatsFlusher(aggregator, store, clock, Duration.ofSeconds(10));
+            StatsFlusher flusher = new StatsFlusher(aggregator, tls, store, clock, Duration.ofSeconds(10), pendingBudget,
+                pendingBudget / 4);
             for (int minute = 0; minute < 120; minute++) {
                 // a minute of calls to every endpoint, then the flush after it
                 long minuteNs = (T0.getEpochSecond() + minute * 60L) * 1_000_000_000L;
@@ -119,6 +138,13 @@ class StoreDiskFullTest {
                 assertTrue(newIds.add(id), "id " + id + " given twice");
                 aggregator.record(id, "api.example.com", minuteNs, 200, 300, 2_000, 1_000_000, 2_000_000);
                 recorded++;
+                // and TLS handshakes to a few fronts, which wait and merge the same way
+                List<io.gatelens.analytics.tls.TlsHandshakeFacts> hellos = new java.util.ArrayList<>();
+                for (int f = 0; f < 20; f++) {
+                    hellos.add(Handshakes.at(minuteNs + f).sni("front" + f + ".example.com").ja4("t13d1516h2_8daaf6152771_" + f).build());
+                }
+                tlsIngest.accept(hellos);
+                handshakes += hellos.size();
                 for (int e = 1; e <= ENDPOINTS; e++) {
                     for (int k = 0; k < 3; k++) {
                         aggregator.record(e, "", minuteNs + k * 1_000_000_000L, k == 2 ? 503 : 200, 300, 2_000,
@@ -153,18 +179,25 @@ class StoreDiskFullTest {
             assertTrue(failures > 0, "no flush failed on the full disk");
             flusher.flushAll();
             assertEquals(recorded, calls(store), "every call counted once");
+            assertEquals(handshakes, handshakes(store), "every handshake counted once");
             assertEquals(0, flusher.droppedRows());
-            reopens = store.reopens();
+            outcome = new Outcome(store.reopens(), flusher.mergedRows(), flusher.mergedTlsRows());
         }
         try (StatsStore store = StatsStore.open(db, settings)) {
             assertEquals(recorded, calls(store), "and after a restart");
+            assertEquals(handshakes, handshakes(store));
             for (int minute = 0; minute < 120; minute++) {
                 EndpointKey key = EndpointKey.shadow("GET", "/new/" + minute, "api.example.com");
                 assertTrue(newIds.contains(store.endpointId(key)), "the endpoint of minute " + minute + " was saved with its id");
             }
             assertEquals(120, store.endpoints().size(), "no endpoint saved twice or lost");
         }
-        return reopens;
+        return outcome;
+    }
+
+    private static long handshakes(StatsStore store) {
+        return store.tlsFronts(T0.minusSeconds(3600), T0.plusSeconds(6 * 3600)).stream()
+            .mapToLong(f -> f.counts().handshakes()).sum();
     }
 
     private static long calls(StatsStore store) {

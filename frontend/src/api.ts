@@ -158,6 +158,7 @@ export interface ServiceStatus {
     sizeBytes: number;
     rowsWritten: number;
     rowsDropped: number;
+    rowsMerged: number;
     lastFlushAt: string | null;
     lastError: string | null;
     reopens: number;

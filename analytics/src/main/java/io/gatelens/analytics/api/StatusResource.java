@@ -64,9 +64,12 @@ public class StatusResource {
                          Instant lastBatchAt, Long lagMs) {
     }
 
-    /** @param reopens times the database was opened again after a fatal DuckDB error (a full disk) */
-    public record Store(String file, long sizeBytes, long rowsWritten, long rowsDropped, Instant lastFlushAt,
-                        String lastError, long reopens) {
+    /**
+     * @param rowsMerged minute rows merged into hour rows while waiting for a failing store
+     * @param reopens times the database was opened again after a fatal DuckDB error (a full disk)
+     */
+    public record Store(String file, long sizeBytes, long rowsWritten, long rowsDropped, long rowsMerged,
+                        Instant lastFlushAt, String lastError, long reopens) {
     }
 
     public record Specs(int specs, int operations, List<String> routeWarnings) {
@@ -101,7 +104,8 @@ public class StatusResource {
             size = -1;
         }
         Store s = new Store(file.toString(), size, flusher.rowsWritten(), flusher.droppedRows(),
-            at(flusher.lastFlushMillis()), flusher.lastError(), store.reopens());
+            flusher.mergedRows() + flusher.mergedTlsRows(), at(flusher.lastFlushMillis()), flusher.lastError(),
+            store.reopens());
         RouteTable routes = catalog.routes();
         Specs sp = new Specs(routes.specs().size(), routes.operations().size(), routes.warnings());
         Tls tls = new Tls(config.capture().enabled() && config.capture().tls(), capture.tlsBatchesSent(), tlsIngest.handshakes(),

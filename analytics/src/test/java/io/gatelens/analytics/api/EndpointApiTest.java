@@ -164,7 +164,8 @@ class EndpointApiTest {
             .body("endpoints.path", is(List.of("/unused")));
         given().get("/api/status").then().statusCode(200)
             .body("ingest.rows", greaterThanOrEqualTo(recs.size()), "specs.specs", greaterThanOrEqualTo(1),
-                "capture.enabled", is(false), "store.reopens", is(0));
+                "capture.enabled", is(false), "store.reopens", is(0), "store.rowsMerged", is(0),
+                "store.rowsDropped", is(0));
         given().delete("/api/specs/orders").then().statusCode(204);
     }
 

@@ -34,7 +34,8 @@ public final class StatsFlusher implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /**
      * Heap the rows kept for a retry may take while the store fails (a full disk), HTTP and TLS
-     * each; past it the oldest are dropped and counted. By bytes, not rows: a row of a quiet
+     * each; past it they are merged into hours ({@link #mergeIntoHours}), and only what still does
+     * not fit is dropped, oldest first, and counted. By bytes, not rows: a row of a quiet
      * endpoint holds ~0.9 KB, one of an endpoint with a thousand calls a minute ~7.5 KB (its
      * histograms' bins), so 200,000 rows could have been 180 MB or 1.5 GB of a 512 MB heap. 64 MiB is
      * ~70,000 quiet rows, ~8,500 busy ones.

@@ -164,9 +164,12 @@ public class SpecResource {
         for (ServerBinding b : catalog.routes().bindings(e.name())) {
             bindings.add(new Binding(b.url(), b.host(), b.basePath()));
         }
+        // the parser's messages, then what the route table could not take of this spec
+        List<String> messages = new ArrayList<>(e.spec().messages());
+        messages.addAll(catalog.routes().warningsFor(e.name()));
         return new SpecSummary(e.name(), e.record().version(), e.spec().title(), e.spec().version(),
             e.spec().specVersion(), e.record().source(), e.record().uploadedAt(), e.spec().operations().size(),
-            !e.record().serversOverride().isEmpty(), bindings, e.spec().messages());
+            !e.record().serversOverride().isEmpty(), bindings, messages);
     }
 
     private SpecCatalog.Entry entry(String name) {

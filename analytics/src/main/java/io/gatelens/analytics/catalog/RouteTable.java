@@ -140,8 +140,39 @@ public final class RouteTable {
         return colon >= 0 && colon == h.lastIndexOf(':') ? h.substring(0, colon) : h;
     }
 
-    /** Routes that could not be used (duplicate method on a path of one host, bad template, ...). */
+    /** {@link #warningsFor} of every spec, each after its spec's name. */
     public List<String> warnings() {
-        return trie.warnings();
+        List<String> out = new ArrayList<>();
+        for (NamedSpec spec : specs) {
+            for (String w : warningsFor(spec.name())) {
+                out.add("spec '" + spec.name() + "': " + w);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The operations of one spec that no request can reach, one sentence each: a path deeper than
+     * the route table takes, a method it does not know, a bad host, or a path and method another
+     * route (of this spec or of a spec listed before it) already has on the same host.
+     */
+    public List<String> warningsFor(String spec) {
+        List<String> out = new ArrayList<>();
+        for (RouteTrie.Skipped<EndpointRef> s : trie.skipped()) {
+            EndpointRef ref = s.entry().payload();
+            if (!spec.equals(ref.spec())) {
+                continue;
+            }
+            RouteTrie.Entry<EndpointRef> kept = s.keptBy();
+            if (kept == null) {
+                out.add(s.reason());
+            } else {
+                String where = s.entry().host() == null ? "" : " on " + s.entry().host();
+                String keeper = spec.equals(kept.payload().spec()) ? "this spec's " : "spec '" + kept.payload().spec() + "''s ";
+                out.add(ref.method() + " " + ref.template() + where + " never matches: " + keeper + kept.payload().method()
+                    + " " + kept.payload().template() + " is the same path and comes first");
+            }
+        }
+        return out;
     }
 }

@@ -112,11 +112,13 @@ public final class RouteTrie<T> {
     private final int hostMask;
     private final int routeCount;
     private final List<String> warnings;
+    private final List<Skipped<T>> skipped;
 
-    private RouteTrie(Node<T> hostless, Map<String, HostRoutes<T>> byHost, int routeCount, List<String> warnings) {
+    private RouteTrie(Node<T> hostless, Map<String, HostRoutes<T>> byHost, int routeCount, List<Skipped<T>> skipped) {
         this.hostless = hostless;
         this.routeCount = routeCount;
-        this.warnings = Collections.unmodifiableList(warnings);
+        this.skipped = List.copyOf(skipped);
+        this.warnings = skipped.stream().map(Skipped::reason).toList();
         int cap = tableSize(byHost.size());
         @SuppressWarnings("unchecked")
         HostRoutes<T>[] routes = new HostRoutes[cap];
@@ -146,13 +148,13 @@ public final class RouteTrie<T> {
         BuildNode<T> hostless = new BuildNode<>();
         Map<String, Map<Integer, BuildNode<T>>> byHost = new LinkedHashMap<>();
         Map<String, List<Placed<T>>> anyPortRoutes = new LinkedHashMap<>();
-        List<String> warnings = new ArrayList<>();
+        List<Skipped<T>> skipped = new ArrayList<>();
         int routes = 0;
         for (Entry<T> e : entries) {
             String method = e.method().toUpperCase(Locale.ROOT);
             int m = methodIndex(method);
             if (m < 0) {
-                warnings.add("skipped " + e.method() + " " + e.pathTemplate() + ": method not supported");
+                skipped.add(new Skipped<>(e, "skipped " + e.method() + " " + e.pathTemplate() + ": method not supported", null));
                 continue;
             }
             String basePath = e.basePath() == null ? "" : e.basePath();
@@ -160,8 +162,8 @@ public final class RouteTrie<T> {
             splitTemplate(basePath, segments);
             splitTemplate(e.pathTemplate(), segments);
             if (segments.size() > MAX_TEMPLATE_SEGMENTS) {
-                warnings.add("skipped " + method + " " + basePath + e.pathTemplate() + ": more than "
-                    + MAX_TEMPLATE_SEGMENTS + " segments");
+                skipped.add(new Skipped<>(e, "skipped " + method + " " + basePath + e.pathTemplate() + ": more than "
+                    + MAX_TEMPLATE_SEGMENTS + " segments", null));
                 continue;
             }
             String host = null;
@@ -171,7 +173,7 @@ public final class RouteTrie<T> {
             } else {
                 HostName hn = HostName.parse(e.host());
                 if (hn == null) {
-                    warnings.add("skipped " + method + " " + e.pathTemplate() + ": bad host '" + e.host() + "'");
+                    skipped.add(new Skipped<>(e, "skipped " + method + " " + e.pathTemplate() + ": bad host '" + e.host() + "'", null));
                     continue;
                 }
                 host = hn.port < 0 ? hn.name : hn.name + ":" + hn.port;
@@ -183,8 +185,9 @@ public final class RouteTrie<T> {
             }
             BuildRoute<T> kept = root.add(segments, m, new BuildRoute<>(e, method, host, basePath));
             if (kept != null) {
-                warnings.add("duplicate route " + method + " " + basePath + e.pathTemplate()
-                    + (host == null ? "" : " on " + host) + ": kept " + kept.entry().pathTemplate() + " (" + kept.entry().payload() + ")");
+                skipped.add(new Skipped<>(e, "duplicate route " + method + " " + basePath + e.pathTemplate()
+                    + (host == null ? "" : " on " + host) + ": kept " + kept.entry().pathTemplate() + " (" + kept.entry().payload() + ")",
+                    kept.entry()));
                 continue;
             }
             routes++;
@@ -205,7 +208,15 @@ public final class RouteTrie<T> {
         for (Map.Entry<String, Map<Integer, BuildNode<T>>> h : byHost.entrySet()) {
             frozen.put(h.getKey(), HostRoutes.freeze(h.getValue()));
         }
-        return new RouteTrie<>(hostless.freeze(), frozen, routes, warnings);
+        return new RouteTrie<>(hostless.freeze(), frozen, routes, skipped);
+    }
+
+    /**
+     * A route that {@link #build} left out, and why.
+     *
+     * @param keptBy for a duplicate, the route given earlier that has the path and method; else null
+     */
+    public record Skipped<T>(Entry<T> entry, String reason, Entry<T> keptBy) {
     }
 
     /** A route with its segments worked out, kept to be added to a second root. */
@@ -220,6 +231,11 @@ public final class RouteTrie<T> {
     /** What {@link #build} skipped, one sentence each. */
     public List<String> warnings() {
         return warnings;
+    }
+
+    /** What {@link #build} skipped, with the routes concerned. */
+    public List<Skipped<T>> skipped() {
+        return skipped;
     }
 
     /**

@@ -94,6 +94,34 @@ class SpecApiTest {
     }
 
     @Test
+    void operationsThatTheRouteTableCannotTakeAreNamedInTheSpecsMessages() {
+        given().contentType("application/yaml").body(PETS_V1).post("/api/specs?name=pets-first")
+            .then().statusCode(201).body("messages", everyItem(not(containsString("never matches"))));
+        // the same server and paths again, and a path deeper than the route table takes
+        StringBuilder deep = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            deep.append("/s").append(i);
+        }
+        String second = PETS_V1.replace("/pets/{petId}:", "/pets/{id}:") + "  " + deep + ":\n"
+            + "    get: {responses: {'200': {description: ok}}}\n";
+        given().contentType("application/yaml").body(second).post("/api/specs?name=pets-second")
+            .then().statusCode(201).body("operations", is(3), "messages", hasItems(
+                "GET /pets/{id} on pets.example.com never matches: spec 'pets-first''s GET /pets/{petId} is the same path and comes first",
+                "GET /pets on pets.example.com never matches: spec 'pets-first''s GET /pets is the same path and comes first"))
+            .body("messages.find { it.contains('more than 128 segments') }", notNullValue());
+        given().get("/api/specs/pets-first").then().statusCode(200)
+            .body("spec.messages", everyItem(not(containsString("never matches"))));
+        given().get("/api/status").then().statusCode(200).body("specs.routeWarnings",
+            hasItem("spec 'pets-second': GET /pets on pets.example.com never matches: spec 'pets-first''s GET /pets is the same path and comes first"));
+        given().delete("/api/specs/pets-first").then().statusCode(204);
+        // with the first gone, the second's paths match: only the deep one is left
+        given().get("/api/specs/pets-second").then().statusCode(200)
+            .body("spec.messages", everyItem(not(containsString("never matches"))))
+            .body("spec.messages.find { it.contains('more than 128 segments') }", notNullValue());
+        given().delete("/api/specs/pets-second").then().statusCode(204);
+    }
+
+    @Test
     void multipartUploadsAreNamedAfterTheirFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("petstore-prod.yaml");
         Files.writeString(file, PETS_V1);

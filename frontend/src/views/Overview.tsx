@@ -3,6 +3,7 @@ import { columns, epochSeconds, errorPercent } from '../charts/chartData';
 import { COLORS } from '../charts/colors';
 import { TimeChart } from '../charts/TimeChart';
 import { Card, Empty, ErrorBox, Loading, MethodBadge, ShadowBadge, Stat } from '../components/common';
+import { StoreRecovery } from '../components/StoreRecovery';
 import { busiest, slowest } from '../endpointRows';
 import { formatCount, formatInstant, formatMs, formatPercent, formatRate, plural } from '../format';
 import { rangeParams } from '../timeRange';
@@ -119,6 +120,7 @@ export function Overview({ state }: { state: ViewState }) {
                 <dd class="bad">{status.data.store.lastError}</dd>
               </>
             )}
+            <StoreRecovery store={status.data.store} />
             <dt>Specs</dt>
             <dd>
               {plural(status.data.specs.specs, 'spec')}, {plural(status.data.specs.operations, 'operation')}

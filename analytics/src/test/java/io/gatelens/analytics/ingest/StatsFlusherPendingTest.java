@@ -9,15 +9,11 @@ import io.gatelens.analytics.stats.StatsAggregator;
 import io.gatelens.analytics.store.StatsStore;
 import io.gatelens.analytics.store.StoreSettings;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,23 +88,7 @@ class StatsFlusherPendingTest {
 
     /** 90 minutes of 200 busy endpoints against a store that fails every write. */
     private Pending waitThroughFailures(long budget) {
-        AtomicReference<Instant> now = new AtomicReference<>(T0);
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        SettableClock clock = new SettableClock(T0);
         StatsAggregator agg = new StatsAggregator();
         StatsStore store = StatsStore.open(dir.resolve("p" + budget + ".duckdb"), StoreSettings.DEFAULTS);
         store.close(); // every write now fails, as on a disk that stays full
@@ -118,7 +98,7 @@ class StatsFlusherPendingTest {
         for (int minute = 0; minute < 90; minute++) {
             recordMinute(agg, rnd, minute, 200, 1_000);
             rows += 200;
-            now.set(T0.plusSeconds(minute * 60L + 75));
+            clock.set(T0.plusSeconds(minute * 60L + 75));
             assertThrows(IllegalStateException.class, flusher::flush);
             assertTrue(flusher.pendingBytes() <= budget, "minute " + minute + ": " + flusher.pendingBytes() + " bytes pending");
         }

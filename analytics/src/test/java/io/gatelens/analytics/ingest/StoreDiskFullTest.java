@@ -18,13 +18,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,23 +96,7 @@ class StoreDiskFullTest {
     private Outcome throughAFullDisk(StoreSettings settings, long pendingBudget) throws Exception {
         Path db = mount.resolve("g.duckdb");
         Path filler = mount.resolve("filler");
-        AtomicReference<Instant> now = new AtomicReference<>(T0);
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        SettableClock clock = new SettableClock(T0);
         StatsAggregator aggregator = new StatsAggregator();
         TlsAggregator tls = new TlsAggregator();
         TlsIngest tlsIngest = new TlsIngest(tls);
@@ -152,7 +132,7 @@ class StoreDiskFullTest {
                         recorded++;
                     }
                 }
-                now.set(T0.plusSeconds(minute * 60L + 75));
+                clock.set(T0.plusSeconds(minute * 60L + 75));
                 if (minute == 10) {
                     fill(filler);
                     full = true;
